@@ -1,0 +1,32 @@
+# otcclip — the two commands: `make reproduce` (main job on emoji-scenes) and `make test`.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PROFILE ?= quick
+export OMP_NUM_THREADS ?= 2
+
+.PHONY: setup data reproduce test ci bench clean-cache
+
+setup: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+data: setup             ## npm assets -> sprite atlas -> emoji-scenes splits and shards
+	$(BIN)/otcclip data --profile $(PROFILE)
+
+reproduce: data         ## the main job: data, then every experiment notebook through papermill
+	$(BIN)/otcclip reproduce --profile $(PROFILE)
+
+test: setup             ## notebooks and tests (slow/gpu flags skipped)
+	$(BIN)/otcclip data --profile smoke
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/data_bench.py
+
+clean-cache:
+	rm -rf data/cache
