@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['repo_root', 'data_dir', 'cache_dir', 'stable_hash', 'rng', 'seed_everything', 'get_device', 'atomic_write',
-           'write_json', 'read_json', 'DataError', 'SkipLog', 'progress']
+           'write_json', 'read_json', 'DataError', 'SkipLog', 'progress', 'parallel_map']
 
 # %% ../nbs/00_core.ipynb #9bb70749
 import os, json, random, hashlib, contextlib, tempfile
@@ -101,3 +101,13 @@ class SkipLog:
 def progress(it, desc:str|None=None, total:int|None=None, **kw):
     "A tqdm progress bar; silent when `OTCCLIP_QUIET` is set"
     return tqdm(it, desc=desc, total=total, disable=bool(os.environ.get('OTCCLIP_QUIET')) or None, **kw)
+
+# %% ../nbs/00_core.ipynb #50068ff2
+def parallel_map(fn, tasks:list, workers:int=2, initializer=None, initargs:tuple=(), desc:str|None=None):
+    "Yield `fn(task)` for each task, unordered, from `workers` spawned processes (or in-process when 1 or under test)"
+    if workers <= 1 or len(tasks) <= 1 or os.environ.get('IN_TEST'):
+        if initializer: initializer(*initargs)
+        yield from progress(map(fn, tasks), desc, len(tasks)); return
+    from multiprocessing import get_context
+    with get_context('spawn').Pool(min(workers, len(tasks)), initializer, initargs) as pool:
+        yield from progress(pool.imap_unordered(fn, tasks), desc, len(tasks))
