@@ -83,7 +83,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.scenes.Draws.__init__': ('scenes.html#draws.__init__', 'otcclip/scenes.py'),
                                 'otcclip.scenes.Draws.integers': ('scenes.html#draws.integers', 'otcclip/scenes.py'),
                                 'otcclip.scenes.Draws.pick': ('scenes.html#draws.pick', 'otcclip/scenes.py'),
-                                'otcclip.scenes.Draws.random': ('scenes.html#draws.random', 'otcclip/scenes.py'),
                                 'otcclip.scenes.Draws.uniform': ('scenes.html#draws.uniform', 'otcclip/scenes.py'),
                                 'otcclip.scenes.Noun': ('scenes.html#noun', 'otcclip/scenes.py'),
                                 'otcclip.scenes.Noun.phrase': ('scenes.html#noun.phrase', 'otcclip/scenes.py'),
