@@ -82,7 +82,9 @@ def main(argv:list[str]|None=None):
         if cmd == 'reproduce':
             sp.add_argument('--force', action='store_true', help='rerun notebooks that are up to date')
             sp.add_argument('--only', nargs='*', help='notebook names to run (default: all)')
-    a = ap.parse_args(argv); profile = load_profile(a.profile)
+    a = ap.parse_args(argv)
+    try: profile = load_profile(a.profile)
+    except ValueError as e: ap.error(str(e))
     build_data(profile)
     if a.cmd == 'reproduce':
         recs = run_experiments(profile, a.only, a.force)

@@ -1,0 +1,15 @@
+"The papermill runner: parameters reach the notebook, records are written, finished runs are skipped"
+import json
+from otcclip.core import repo_root
+from otcclip.reproduce import load_profile, run_experiments
+
+def test_runner_runs_then_skips():
+    profile = load_profile('smoke')
+    first = run_experiments(profile, only=['00_emoji_scenes'], force=True)
+    assert [r['ok'] for r in first] == [True], first
+    out = repo_root()/'runs'/'smoke'
+    nb = json.loads((out/'00_emoji_scenes.ipynb').read_text())
+    assert nb['metadata']['papermill']['parameters']['out_dir'] == 'runs/smoke'
+    assert (out/'figures'/'emoji_scenes.png').exists() and (out/'tables'/'emoji_scenes_stats.md').exists()
+    again = run_experiments(profile, only=['00_emoji_scenes'])
+    assert again[0]['key'] == first[0]['key'] and again[0]['seconds'] == first[0]['seconds']   # skipped: the old record
