@@ -5,9 +5,9 @@ sprite atlas rendered once into the cache."""
 
 # %% auto #0
 __all__ = ['ASSET_PACKAGES', 'STYLES', 'FLUENT_SLUGS', 'install_assets', 'load_classmap', 'ArtFinder', 'render_svg',
-           'select_concepts', 'Atlas', 'build_atlas']
+           'select_concepts', 'save_arrays', 'load_arrays', 'Atlas', 'build_atlas']
 
-# %% ../nbs/02a_assets.ipynb #86e69259
+# %% ../nbs/02a_assets.ipynb #57e45a54
 import json, re, shutil, subprocess, io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ from PIL import Image
 from .core import DataError, cache_dir, data_dir, read_json, stable_hash, atomic_write, write_json, parallel_map
 from .data import class_keywords
 
-# %% ../nbs/02a_assets.ipynb #38b18aef
+# %% ../nbs/02a_assets.ipynb #3b7e36a5
 ASSET_PACKAGES = {'@twemoji/svg': '15.0.0', 'openmoji': '17.0.0', '@iconify-json/fluent-emoji': '1.2.7',
                   '@iconify-json/noto': '1.2.9', 'emojibase-data': '17.0.0'}
 
@@ -27,7 +27,7 @@ STYLES = {  # style -> (npm package, licence of the art)
     'noto':     ('@iconify-json/noto', 'Apache-2.0'),
 }
 
-# %% ../nbs/02a_assets.ipynb #0d1c4a49
+# %% ../nbs/02a_assets.ipynb #3fa277a2
 def _installed_version(modules:Path, pkg:str)->str|None:
     f = modules/pkg/'package.json'
     return json.loads(f.read_text()).get('version') if f.exists() else None
@@ -44,7 +44,7 @@ def install_assets(dest:Path|None=None # npm prefix; defaults to `data/cache/npm
     if res.returncode: raise RuntimeError(f'`{" ".join(cmd)}` failed:\n{res.stderr[-2000:]}')
     return modules
 
-# %% ../nbs/02a_assets.ipynb #5af49cce
+# %% ../nbs/02a_assets.ipynb #7ee6633b
 def load_classmap(path:str|Path|None=None # Defaults to `data/classmap.json`
                  )->dict:
     "Read and validate the curated class map"
@@ -64,7 +64,7 @@ def load_classmap(path:str|Path|None=None # Defaults to `data/classmap.json`
             if h not in c['concepts']: raise DataError(path, name, f'concept_nouns names {h}, not a concept of the class')
     return cm
 
-# %% ../nbs/02a_assets.ipynb #0c3f44c9
+# %% ../nbs/02a_assets.ipynb #e1166df4
 def _variants(hexcode:str)->list[str]:
     "The hexcode with and without its FE0F variation selectors"
     return list(dict.fromkeys([hexcode, hexcode.replace('-FE0F', '')]))
@@ -104,7 +104,7 @@ class ArtFinder:
             if f.exists(): return f.read_text()
         return None
 
-# %% ../nbs/02a_assets.ipynb #fd767a74
+# %% ../nbs/02a_assets.ipynb #afd5a814
 def render_svg(svg:str, size:int=128)->np.ndarray:
     "Render SVG markup to an RGBA uint8 sprite cropped to its content, longer side `size`"
     import resvg_py
@@ -114,7 +114,7 @@ def render_svg(svg:str, size:int=128)->np.ndarray:
     im = im.crop(bbox); w, h = im.size; k = size/max(w, h)
     return np.asarray(im.resize((max(1, round(w*k)), max(1, round(h*k))), Image.LANCZOS))
 
-# %% ../nbs/02a_assets.ipynb #59f0df37
+# %% ../nbs/02a_assets.ipynb #ecbc9a70
 def select_concepts(classmap:dict, emojis:list[dict], groups:dict[str,str], subgroups:dict[str,str])->list[dict]:
     "Emojibase entries to render, each tagged with its `voc_class` (None for distractors)"
     by_hex = {e['hexcode']: e for e in emojis}; out = []
@@ -132,7 +132,18 @@ def select_concepts(classmap:dict, emojis:list[dict], groups:dict[str,str], subg
         out.append({**e, 'voc_class': None})
     return out
 
-# %% ../nbs/02a_assets.ipynb #aa9f3ced
+# %% ../nbs/02a_assets.ipynb #108acc02
+def save_arrays(f, arrays:list[np.ndarray]):
+    "Save same-depth `(h, w, c)` uint8 arrays of varied shape as one flat `.npz` (file or path)"
+    np.savez_compressed(f, flat=np.concatenate([a.reshape(-1) for a in arrays]), shapes=np.array([a.shape for a in arrays], np.int32))
+
+def load_arrays(f)->list[np.ndarray]:
+    "Arrays written by `save_arrays`"
+    with np.load(f) as z: flat, shapes = z['flat'], z['shapes']
+    ends = np.cumsum(shapes.prod(1))
+    return [flat[e - n:e].reshape(s) for e, n, s in zip(ends, shapes.prod(1), shapes)]
+
+# %% ../nbs/02a_assets.ipynb #c4bd1961
 @dataclass
 class Atlas:
     "Rendered sprites (RGBA uint8) and one metadata record per sprite"
@@ -143,22 +154,18 @@ class Atlas:
 
     def save(self, folder:Path):
         "Write `atlas.npz` and `sprites.json` into `folder`, atomically"
-        folder = Path(folder); shapes = np.array([im.shape[:2] for im in self.images], dtype=np.int32)
-        flat = np.concatenate([im.reshape(-1) for im in self.images])
-        with atomic_write(folder/'atlas.npz') as f: np.savez_compressed(f, flat=flat, shapes=shapes)
+        folder = Path(folder)
+        with atomic_write(folder/'atlas.npz') as f: save_arrays(f, self.images)
         write_json(folder/'sprites.json', {'version': self.version, 'sprites': self.sprites}, indent=None)
 
     @classmethod
     def load(cls, folder:Path)->'Atlas':
         "Read an atlas written by `save`"
-        folder = Path(folder); meta = read_json(folder/'sprites.json')
-        with np.load(folder/'atlas.npz') as z: flat, shapes = z['flat'], z['shapes']
-        ends = np.cumsum(shapes[:, 0]*shapes[:, 1]*4); starts = ends - shapes[:, 0]*shapes[:, 1]*4
-        images = [flat[s:e].reshape(h, w, 4) for s, e, (h, w) in zip(starts, ends, shapes)]
+        folder = Path(folder); meta = read_json(folder/'sprites.json'); images = load_arrays(folder/'atlas.npz')
         if len(images) != len(meta['sprites']): raise DataError(folder, None, 'atlas.npz and sprites.json disagree')
         return cls(meta['sprites'], images, meta['version'])
 
-# %% ../nbs/02a_assets.ipynb #39270c72
+# %% ../nbs/02a_assets.ipynb #70bc1b47
 def _render_one(i, svg, size):
     try: return i, render_svg(svg, size), None
     except Exception as e: return i, None, f'{type(e).__name__}: {e}'
@@ -172,7 +179,7 @@ def build_atlas(classmap:dict|None=None, # Defaults to `load_classmap()`
                )->Atlas:
     "Render every class and distractor emoji in every style into a cached atlas"
     classmap = classmap or load_classmap(); modules = install_assets()
-    version = stable_hash('atlas-v1', ASSET_PACKAGES, classmap, size)
+    version = stable_hash('atlas-v2', ASSET_PACKAGES, classmap, size)
     folder = cache_dir('atlas', version)
     if (folder/'sprites.json').exists() and not force: return Atlas.load(folder)
     ebase = modules/'emojibase-data'

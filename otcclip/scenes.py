@@ -7,7 +7,7 @@ captions, and labels (objects, boxes, primary class, style)."""
 __all__ = ['SKIES', 'GROUNDS', 'COLOURS', 'NUMBERS', 'OPENERS', 'NEAR', 'background_specs', 'background_bank', 'scaled_sprites',
            'SpriteCache', 'paste', 'Noun', 'Draws', 'Scene', 'SceneSampler']
 
-# %% ../nbs/02b_scenes.ipynb #ce90d007
+# %% ../nbs/02b_scenes.ipynb #fb66c0bd
 import math
 from bisect import bisect
 from itertools import accumulate, chain
@@ -17,9 +17,9 @@ from fastcore.basics import patch
 import numpy as np
 from PIL import Image
 from .core import atomic_write, cache_dir, rng
-from .assets import Atlas, STYLES
+from .assets import Atlas, STYLES, load_arrays, save_arrays
 
-# %% ../nbs/02b_scenes.ipynb #5725be1f
+# %% ../nbs/02b_scenes.ipynb #fab10cc9
 SKIES = {'day': ((110, 170, 235), (190, 220, 250), []), 'sunset': ((235, 120, 80), (255, 205, 150), ['at sunset']),
          'night': ((15, 20, 60), (45, 55, 105), ['at night']), 'overcast': ((140, 145, 155), (200, 200, 205), ['on a cloudy day'])}
 GROUNDS = {'grass': ((70, 150, 60), ['on the grass', 'on a lawn', 'in a field']),
@@ -38,7 +38,7 @@ def background_specs()->list[dict]:
            for g in GROUNDS for s in SKIES if not (g == 'floor' and s != 'day')]
     return out + [dict(name=f'plain-{c}', kind='plain', colour=c, phrases=[f"on {'an' if c[0] in 'aeiou' else 'a'} {c} background"], extra=[]) for c in COLOURS]
 
-# %% ../nbs/02b_scenes.ipynb #fa9c1b59
+# %% ../nbs/02b_scenes.ipynb #61f7b92d
 def _draw_background(spec:dict, size:int, g:np.random.Generator)->np.ndarray:
     "One noisy rendering of a background spec"
     t = np.linspace(0, 1, size)[:, None, None]
@@ -59,7 +59,7 @@ def background_bank(size:int, variants:int=6)->tuple[list[dict], np.ndarray]:
     specs = background_specs(); g = np.random.default_rng(20251123)
     return specs, np.stack([np.stack([_draw_background(s, size, g) for _ in range(variants)]) for s in specs])
 
-# %% ../nbs/02b_scenes.ipynb #6704ab51
+# %% ../nbs/02b_scenes.ipynb #4bf9641c
 def _premultiplied(sprite:np.ndarray, side:int)->np.ndarray:
     "A sprite at most `side` pixels long, premultiplied (PIL's `RGBa`)"
     im = Image.fromarray(sprite); w, h = im.size; k = side/max(w, h)
@@ -69,16 +69,12 @@ def _premultiplied(sprite:np.ndarray, side:int)->np.ndarray:
 def scaled_sprites(atlas:Atlas, side:int)->list[np.ndarray]:
     "Every sprite of `atlas` at most `side` pixels long and premultiplied, cached on disk beside the atlas"
     f = cache_dir('atlas', atlas.version)/f'scaled-{side}.npz'
-    if f.exists():
-        with np.load(f) as z: flat, shapes = z['flat'], z['shapes']
-        ends = np.cumsum(shapes.prod(1)*4)
-        return [flat[e - h*w*4:e].reshape(h, w, 4) for e, (h, w) in zip(ends, shapes)]
+    if f.exists(): return load_arrays(f)
     out = [_premultiplied(im, side) for im in atlas.images]
-    with atomic_write(f) as fh:
-        np.savez(fh, flat=np.concatenate([o.reshape(-1) for o in out]), shapes=np.array([o.shape[:2] for o in out]))
+    with atomic_write(f) as fh: save_arrays(fh, out)
     return out
 
-# %% ../nbs/02b_scenes.ipynb #c4036e7a
+# %% ../nbs/02b_scenes.ipynb #319f53ca
 class SpriteCache:
     "Resized and rotated sprites, ready to blend"
     angles = (-10, 0, 10)
@@ -104,7 +100,7 @@ def paste(canvas:np.ndarray, rgb_a:np.ndarray, inv_a:np.ndarray, x:int, y:int):
     h, w = inv_a.shape[:2]; reg = canvas[y:y+h, x:x+w]
     reg[:] = (reg*inv_a + rgb_a + 127)//255
 
-# %% ../nbs/02b_scenes.ipynb #4e09ee4c
+# %% ../nbs/02b_scenes.ipynb #ef333974
 NUMBERS = {2: 'two', 3: 'three', 4: 'four'}
 
 @dataclass(frozen=True)
@@ -137,7 +133,7 @@ def _nouns_for(atlas:Atlas, classmap:dict)->dict[int, tuple[list[Noun], list[Nou
             s = sp['label'].lower(); out[sp['id']] = ([noun(s, eng.plural_noun(s))], [])
     return out
 
-# %% ../nbs/02b_scenes.ipynb #ff90b036
+# %% ../nbs/02b_scenes.ipynb #15ea539e
 class Draws:
     "Uniform numbers drawn in batches from a generator, handed out one at a time"
     def __init__(self, g:np.random.Generator, n:int=128):
@@ -152,7 +148,7 @@ class Draws:
         "An index drawn with the weights whose running sums are `cum`"
         return min(bisect(cum, self.random()*cum[-1]), len(cum) - 1)
 
-# %% ../nbs/02b_scenes.ipynb #1ecf79e3
+# %% ../nbs/02b_scenes.ipynb #5fd3a15e
 @dataclass
 class Scene:
     "A sampled scene: the image, five captions and its labels"
@@ -164,7 +160,7 @@ def _iou(a, b):
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0])); iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix*iy; return inter/((a[2]-a[0])*(a[3]-a[1]) + (b[2]-b[0])*(b[3]-b[1]) - inter)
 
-# %% ../nbs/02b_scenes.ipynb #ce600eaa
+# %% ../nbs/02b_scenes.ipynb #552e5842
 class SceneSampler:
     "Deterministic `(seed, index)` → `Scene` sampler over an atlas"
     def __init__(self, atlas:Atlas, classmap:dict,
@@ -245,7 +241,7 @@ class SceneSampler:
                       style=(primary or max(placed, key=lambda o: o['area']))['style'], background=self.specs[b]['name'])
         return Scene(canvas, self.captions(g, placed, self.specs[b]), labels)
 
-# %% ../nbs/02b_scenes.ipynb #413bb486
+# %% ../nbs/02b_scenes.ipynb #c5ce94bd
 OPENERS = ['a picture of', 'an emoji of', 'a cartoon of', 'a drawing of', 'an illustration of', 'an image of']
 NEAR = ['next to', 'beside', 'near', 'and', 'with']
 
@@ -286,7 +282,8 @@ def captions(self:SceneSampler, g:Draws, placed:list[dict], spec:dict, n:int=5)-
             i, j = (0, 1) if g.random() < 0.75 else (1, 0)
             body = f'{nps[i]} {_relation(g, groups[i], groups[j])} {nps[j]}'
         else:
-            head = f'{nps[0]} {_relation(g, groups[0], groups[1])} {nps[1]}' if g.random() < 0.5 else f'{nps[0]}, {nps[1]}'
+            rel = _relation(g, groups[0], groups[1]).replace('and', 'next to')   # "a and b and c" reads badly
+            head = f'{nps[0]} {rel} {nps[1]}' if g.random() < 0.5 else f'{nps[0]}, {nps[1]}'
             body = ', '.join([head, *nps[2:-1]]) + f' and {nps[-1]}'
         if g.random() < 0.4: body = f'{OPENERS[g.integers(len(OPENERS))]} {body}'
         if g.random() < 0.6: body = f"{body} {spec['phrases'][g.integers(len(spec['phrases']))]}"
