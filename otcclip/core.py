@@ -6,13 +6,13 @@
 __all__ = ['repo_root', 'data_dir', 'cache_dir', 'stable_hash', 'rng', 'seed_everything', 'get_device', 'atomic_write',
            'write_json', 'read_json', 'DataError', 'SkipLog', 'progress', 'parallel_map']
 
-# %% ../nbs/00_core.ipynb #9bb70749
+# %% ../nbs/00_core.ipynb #9539073c
 import os, json, random, hashlib, contextlib, tempfile
 from pathlib import Path
 import numpy as np, torch
 from tqdm.auto import tqdm
 
-# %% ../nbs/00_core.ipynb #e3c970d7
+# %% ../nbs/00_core.ipynb #bbab2b6e
 def repo_root(start:Path|None=None # Where to start looking; defaults to the package's folder
              )->Path|None: # The folder holding otcclip's `pyproject.toml`, or None when installed elsewhere
     "Find the otcclip checkout this code runs from"
@@ -35,7 +35,7 @@ def cache_dir(*parts:str)->Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/00_core.ipynb #28006cef
+# %% ../nbs/00_core.ipynb #9f73866b
 def stable_hash(*parts, n:int=16)->str:
     "Short hex digest of JSON-serialisable `parts`, stable across runs and machines"
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:n]
@@ -49,12 +49,12 @@ def seed_everything(seed:int):
     "Seed Python, numpy and torch (CPU and CUDA) global generators"
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
-# %% ../nbs/00_core.ipynb #a7ab13e7
+# %% ../nbs/00_core.ipynb #3a4c0832
 def get_device(device:str|None=None)->torch.device:
     "`device` if given, else CUDA when available, else CPU"
     return torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
 
-# %% ../nbs/00_core.ipynb #15826d16
+# %% ../nbs/00_core.ipynb #c7d15056
 @contextlib.contextmanager
 def atomic_write(path:str|Path, # Target file; its folder is created
                  mode:str='wb'):  # File mode for the temporary file
@@ -77,7 +77,7 @@ def read_json(path:str|Path):
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise DataError(path, None, f'malformed JSON ({e})') from e
 
-# %% ../nbs/00_core.ipynb #2daf638f
+# %% ../nbs/00_core.ipynb #25b84007
 class DataError(ValueError):
     "Bad input: names the file, the record and the problem"
     def __init__(self, path, record, problem:str):
@@ -97,12 +97,12 @@ class SkipLog:
         "One line per skipped record, after a count"
         return f'skipped {len(self)} record(s)' + ''.join(f'\n  {e}' for e in self.errors)
 
-# %% ../nbs/00_core.ipynb #e44f638b
-def progress(it, desc:str|None=None, total:int|None=None, **kw):
-    "A tqdm progress bar; silent when `OTCCLIP_QUIET` is set"
-    return tqdm(it, desc=desc, total=total, disable=bool(os.environ.get('OTCCLIP_QUIET')) or None, **kw)
+# %% ../nbs/00_core.ipynb #501d1f99
+def progress(it, desc:str|None=None, total:int|None=None, quiet:bool=False, **kw):
+    "A tqdm progress bar; silent when `quiet` or when `OTCCLIP_QUIET` is set"
+    return tqdm(it, desc=desc, total=total, disable=(quiet or bool(os.environ.get('OTCCLIP_QUIET'))) or None, **kw)
 
-# %% ../nbs/00_core.ipynb #50068ff2
+# %% ../nbs/00_core.ipynb #caefa302
 def parallel_map(fn, tasks:list, workers:int=2, initializer=None, initargs:tuple=(), desc:str|None=None):
     "Yield `fn(task)` for each task, unordered, from `workers` spawned processes (or in-process when 1 or under test)"
     if workers <= 1 or len(tasks) <= 1 or os.environ.get('IN_TEST'):

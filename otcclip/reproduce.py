@@ -6,7 +6,8 @@
 __all__ = ['deep_merge', 'load_profile', 'scenes_config', 'build_data', 'run_experiments', 'main']
 
 # %% ../nbs/11_reproduce.ipynb #5eb6e364
-import argparse, hashlib, os, sys, time, traceback
+import argparse, hashlib, os, sys, time
+from dataclasses import fields
 from pathlib import Path
 import yaml
 from .core import repo_root, write_json, read_json, stable_hash
@@ -76,15 +77,26 @@ def main(argv:list[str]|None=None):
     "`otcclip data|reproduce --profile NAME`"
     ap = argparse.ArgumentParser(prog='otcclip', description=__doc__)
     sub = ap.add_subparsers(dest='cmd', required=True)
+    from otcclip.train import TrainConfig
     for cmd, help in [('data', 'build the emoji-scenes data of a profile'),
-                      ('reproduce', 'build the data, then run every experiment notebook with papermill')]:
+                      ('reproduce', 'build the data, then run every experiment notebook with papermill'),
+                      ('train', 'train CLIP on the emoji-scenes of a profile (also under torchrun)')]:
         sp = sub.add_parser(cmd, help=help); sp.add_argument('--profile', default='quick')
         if cmd == 'reproduce':
             sp.add_argument('--force', action='store_true', help='rerun notebooks that are up to date')
             sp.add_argument('--only', nargs='*', help='notebook names to run (default: all)')
+        if cmd == 'train':
+            sp.add_argument('--out', required=True, help='checkpoint folder; an existing run there is resumed')
+            for f in fields(TrainConfig):
+                kw = dict(action=argparse.BooleanOptionalAction) if f.type in (bool, 'bool') else dict(type=eval(f.type) if isinstance(f.type, str) else f.type)
+                sp.add_argument(f"--{f.name.replace('_', '-')}", default=f.default, **kw)
     a = ap.parse_args(argv)
     try: profile = load_profile(a.profile)
     except ValueError as e: ap.error(str(e))
+    if a.cmd == 'train':
+        from otcclip.train import train_on_scenes
+        cfg = TrainConfig(**{f.name: getattr(a, f.name) for f in fields(TrainConfig)})
+        train_on_scenes(profile, cfg, a.out, workers=profile.get('workers', 2)); return
     build_data(profile)
     if a.cmd == 'reproduce':
         recs = run_experiments(profile, a.only, a.force)

@@ -144,15 +144,18 @@ class ShardDataset(torch.utils.data.Dataset):
         return Record(Image.fromarray(np.asarray(self.image_array(i))), m['captions'], m['labels'],
                       f"emoji-scenes:{self.manifest['name']}:{m['index']}")
 
+    def read(self, idx:np.ndarray)->torch.Tensor:
+        "Images at sorted indices `idx` as a `(B, 3, size, size)` uint8 tensor"
+        k = np.searchsorted(self.starts, idx, 'right') - 1
+        arr = np.concatenate([self.images[s][idx[k == s] - self.starts[s]] for s in np.unique(k)])
+        return torch.from_numpy(arr).permute(0, 3, 1, 2)
+
     def batches(self, batch_size:int, shuffle:bool=False, seed:int=0):
         "Yield `(images, indices)`: `(B, 3, size, size)` uint8 tensors and their dataset indices"
         order = np.random.default_rng(seed).permutation(len(self)) if shuffle else np.arange(len(self))
         for lo in range(0, len(order), batch_size):
-            idx = order[lo:lo + batch_size]
-            if shuffle: idx = np.sort(idx)   # reading in file order is faster; the batch is a set, not a sequence
-            k = np.searchsorted(self.starts, idx, 'right') - 1
-            arr = np.concatenate([self.images[s][idx[k == s] - self.starts[s]] for s in np.unique(k)])
-            yield torch.from_numpy(arr).permute(0, 3, 1, 2), idx
+            idx = np.sort(order[lo:lo + batch_size])   # reading in file order is faster; a batch is a set
+            yield self.read(idx), idx
 
 # %% ../nbs/02c_splits.ipynb #033e43d4
 def build_emoji_scenes(cfg:ScenesConfig|None=None, workers:int=2, root:Path|None=None)->dict[str, ShardDataset]:
