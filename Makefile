@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PROFILE ?= quick
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: setup data reproduce test ci bench clean-cache
+.PHONY: setup data reproduce test base bench clean-cache
 
 setup: $(STAMP)
 $(STAMP): pyproject.toml
@@ -25,8 +25,12 @@ test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
 	$(BIN)/python -m pytest
 
+base: setup             ## train the base CLIP from scratch (GPU: minutes; 2 CPU cores: hours) -> data/base/
+	$(BIN)/otcclip reproduce --profile gpu --only 01_base_model --force
+
 bench: setup
 	$(BIN)/python benchmarks/data_bench.py
+	$(BIN)/python benchmarks/train_bench.py
 
 clean-cache:
 	rm -rf data/cache

@@ -86,6 +86,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'otcclip.eval.per_class_accuracy': ('eval.html#per_class_accuracy', 'otcclip/eval.py'),
                               'otcclip.eval.query_ranks': ('eval.html#query_ranks', 'otcclip/eval.py'),
                               'otcclip.eval.retrieval_recall': ('eval.html#retrieval_recall', 'otcclip/eval.py'),
+                              'otcclip.eval.scene_metrics': ('eval.html#scene_metrics', 'otcclip/eval.py'),
                               'otcclip.eval.targeted_asr': ('eval.html#targeted_asr', 'otcclip/eval.py'),
                               'otcclip.eval.topk_accuracy': ('eval.html#topk_accuracy', 'otcclip/eval.py'),
                               'otcclip.eval.zero_shot_logits': ('eval.html#zero_shot_logits', 'otcclip/eval.py')},
@@ -195,7 +196,9 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'otcclip.train.Trainer.save': ('train.html#trainer.save', 'otcclip/train.py'),
                                'otcclip.train.all_gather': ('train.html#all_gather', 'otcclip/train.py'),
                                'otcclip.train.dist_env': ('train.html#dist_env', 'otcclip/train.py'),
+                               'otcclip.train.file_sha256': ('train.html#file_sha256', 'otcclip/train.py'),
                                'otcclip.train.init_distributed': ('train.html#init_distributed', 'otcclip/train.py'),
+                               'otcclip.train.load_base': ('train.html#load_base', 'otcclip/train.py'),
                                'otcclip.train.lr_factor': ('train.html#lr_factor', 'otcclip/train.py'),
                                'otcclip.train.param_groups': ('train.html#param_groups', 'otcclip/train.py'),
                                'otcclip.train.train_on_scenes': ('train.html#train_on_scenes', 'otcclip/train.py')}}}

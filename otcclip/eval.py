@@ -6,16 +6,16 @@ the attack success rates of targeted poisoning and backdoors."""
 # %% auto #0
 __all__ = ['PROMPT_TEMPLATES', 'HIT_KS', 'embed_in_batches', 'class_weights_from_texts', 'zero_shot_logits', 'topk_accuracy',
            'per_class_accuracy', 'linear_probe', 'query_ranks', 'retrieval_recall', 'class_recall', 'hit_at_k',
-           'min_rank', 'targeted_asr', 'backdoor_asr']
+           'min_rank', 'targeted_asr', 'backdoor_asr', 'scene_metrics']
 
-# %% ../nbs/10_eval.ipynb #decd43ef
+# %% ../nbs/10_eval.ipynb #f729614c
 import math
 from typing import Callable, Iterable, Sequence
-import torch, torch.nn.functional as F
+import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor, nn
 from .core import progress
 
-# %% ../nbs/10_eval.ipynb #7680c6c3
+# %% ../nbs/10_eval.ipynb #31df2154
 def embed_in_batches(fn:Callable, # Encoder: a module or a callable such as `model.encode_image`, batch -> (B, D)
                      items:Tensor|Sequence|Iterable, # Tensor or list sliced into batches, or an iterable of batches
                      batch_size:int=256, # Batch size when slicing `items`
@@ -42,7 +42,7 @@ def embed_in_batches(fn:Callable, # Encoder: a module or a callable such as `mod
     if not out: raise ValueError('embed_in_batches: no items to embed')
     return torch.cat(out)
 
-# %% ../nbs/10_eval.ipynb #e1a6317c
+# %% ../nbs/10_eval.ipynb #c3d18501
 PROMPT_TEMPLATES = ['a picture of a {}.', 'an emoji of a {}.', 'a drawing of a {}.', 'a cartoon of a {}.',
                     'an illustration of a {}.']
 
@@ -68,7 +68,7 @@ def zero_shot_logits(image_emb:Tensor, # (N, D) unit-norm image embeddings
     "Zero-shot logits of images against class embeddings"
     return scale * image_emb @ class_weights
 
-# %% ../nbs/10_eval.ipynb #01220a98
+# %% ../nbs/10_eval.ipynb #a7e3c456
 def topk_accuracy(logits:Tensor, # (N, C)
                   labels:Tensor, # (N,) true class indices
                   ks:Sequence[int]=(1, 5), # The k's to report
@@ -86,7 +86,7 @@ def per_class_accuracy(logits:Tensor, # (N, C)
     ok = (logits.argmax(1) == labels).float()
     return {c: ok[labels == i].mean().item() if (labels == i).any() else float('nan') for i, c in enumerate(classnames)}
 
-# %% ../nbs/10_eval.ipynb #41de7cc6
+# %% ../nbs/10_eval.ipynb #c1ddc14f
 def _fit_logreg(x:Tensor, y:Tensor, n_classes:int, C:float, max_iter:int=1000)->Callable:
     "Standardised multinomial logistic regression fitted with L-BFGS; returns a predict function"
     mu, sd = x.mean(0), x.std(0).nan_to_num(1.).clamp_min(1e-6)
@@ -124,7 +124,7 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
     pred = _fit_logreg(x, train_y, n_classes, C, max_iter)(xt)
     return {'top1': (pred == test_y).float().mean().item(), 'C': C, 'val_top1': val[C]}
 
-# %% ../nbs/10_eval.ipynb #a7c53fa2
+# %% ../nbs/10_eval.ipynb #851f2cf2
 def query_ranks(queries:Tensor, # (Q, D) query embeddings
                 gallery:Tensor, # (N, D) gallery embeddings
                 is_target:Tensor, # (N,) bool: the same targets for every query, or (Q, N) bool: targets per query
@@ -141,7 +141,7 @@ def query_ranks(queries:Tensor, # (Q, D) query embeddings
         out.append((s > m).sum(1) + ((s == m) & (idx < first)).sum(1))
     return torch.cat(out)
 
-# %% ../nbs/10_eval.ipynb #ec45dc47
+# %% ../nbs/10_eval.ipynb #3aeebb8d
 def _recall(i2t:Tensor, t2i:Tensor, ks)->dict:
     "R@K dict from the best ranks of image and text queries"
     r = {f'i2t_R@{k}': (i2t < k).float().mean().item() for k in ks} | {f't2i_R@{k}': (t2i < k).float().mean().item() for k in ks}
@@ -166,7 +166,7 @@ def class_recall(image_emb:Tensor, # (N, D) unit-norm image embeddings
     same = image_labels[:, None] == text_labels[None, :]  # (N, M)
     return _recall(query_ranks(image_emb, text_emb, same), query_ranks(text_emb, image_emb, same.T), ks)
 
-# %% ../nbs/10_eval.ipynb #f6d33ae9
+# %% ../nbs/10_eval.ipynb #080183eb
 HIT_KS = (1, 5, 10, 20, 30, 50)
 
 def hit_at_k(text_emb_queries:Tensor, # (Q, D) unit-norm caption embeddings of source class A
@@ -186,7 +186,7 @@ def min_rank(text_emb_queries:Tensor, # (Q, D) unit-norm caption embeddings of s
     "mm_poison average MinRank (0-based by default, as the paper's code): mean best rank of any target image"
     return query_ranks(text_emb_queries, image_emb_gallery, is_target).double().mean().item() + rank_base
 
-# %% ../nbs/10_eval.ipynb #a29a6ac8
+# %% ../nbs/10_eval.ipynb #fdfae70b
 def targeted_asr(logits:Tensor, # (T, C) zero-shot logits of the target images
                  adversarial_class:int, # The class the attack wants them to get
                 )->float: # Share of target images predicted as `adversarial_class`
@@ -201,3 +201,31 @@ def backdoor_asr(logits:Tensor, # (N, C) logits of triggered test images
     keep = true_labels != target_class
     if not keep.any(): raise ValueError('backdoor_asr: every image is of the target class; the ASR is undefined')
     return (logits[keep].argmax(1) == target_class).float().mean().item()
+
+# %% ../nbs/10_eval.ipynb #517b1d00
+def scene_metrics(model, # An open_clip CLIP model
+                  gallery, # `ShardDataset` of the test gallery (single-object scenes with a primary class)
+                  classnames:list[str], # Class keys, in label order
+                  prompt_nouns:list[str], # The noun used in prompts for each class
+                  train=None, # Optional labelled `ShardDataset` for the linear probe
+                  batch_size:int=256)->dict:
+    "Zero-shot, per-class, retrieval and (optionally) linear-probe metrics on emoji-scenes"
+    from otcclip.models import encode_image, encode_text, get_tokenizer, normalize_uint8, zero_shot_classifier
+    tok = get_tokenizer(getattr(model, 'otcclip_name', 'tiny-vit')); dev = next(model.parameters()).device
+    def images(ds): return embed_in_batches(lambda x: encode_image(model, normalize_uint8(x.to(dev), model)),
+                                            (ds.read(np.arange(i, min(i + batch_size, len(ds)))) for i in range(0, len(ds), batch_size)), desc='images')
+    def labels(ds): return torch.tensor([classnames.index(m['labels']['primary']) for m in ds.meta])
+    img, y = images(gallery), labels(gallery)
+    was = model.training; model.eval()
+    with torch.no_grad(): W = zero_shot_classifier(model, tok, prompt_nouns, PROMPT_TEMPLATES).float().cpu()
+    model.train(was)
+    logits = zero_shot_logits(img, W)
+    caps = [c for m in gallery.meta for c in m['captions']]
+    cap_img = torch.tensor([i for i, m in enumerate(gallery.meta) for _ in m['captions']])
+    txt = embed_in_batches(lambda t: encode_text(model, tok(t).to(dev)), caps, batch_size, desc='captions')
+    out = {f'zeroshot_{k}': v for k, v in topk_accuracy(logits, y).items()}
+    out |= {f'per_class/{k}': v for k, v in per_class_accuracy(logits, y, classnames).items()}
+    out |= {f'retrieval/{k}': v for k, v in retrieval_recall(img, txt, cap_img).items()}
+    out |= {f'class_retrieval/{k}': v for k, v in class_recall(img, txt, y, y[cap_img]).items()}
+    if train is not None: out |= {f'linear_probe_{k}': v for k, v in linear_probe(images(train), labels(train), img, y).items()}
+    return out

@@ -57,6 +57,8 @@ def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, ro
     if only: nbs = [nb for nb in nbs if nb.stem in only]
     done = []
     for nb in nbs:
+        if nb.stem in profile.get('skip', {}):
+            print(f"{nb.stem}: skipped by profile {profile['profile']!r}: {profile['skip'][nb.stem]}"); continue
         out_dir = '.' if profile.get('publish') else f"runs/{profile['profile']}"   # only published profiles write figures/ and tables/
         params = {'out_dir': out_dir, **(profile.get('experiments', {}).get(nb.stem, {}) or {})}
         key = stable_hash(params, profile.get('data'), nb.read_text(), _code_hash(root))

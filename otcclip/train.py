@@ -6,7 +6,7 @@ objects called at fixed points of one loop."""
 
 # %% auto #0
 __all__ = ['PairData', 'TrainConfig', 'lr_factor', 'param_groups', 'dist_env', 'init_distributed', 'all_gather', 'Defense',
-           'Trainer', 'train_on_scenes']
+           'Trainer', 'train_on_scenes', 'file_sha256', 'load_base']
 
 # %% ../nbs/09_train.ipynb #28836479
 import json, math, os, random, time
@@ -210,3 +210,23 @@ def train_on_scenes(profile:dict, cfg:TrainConfig, out_dir:str|Path, workers:int
     hist = Trainer(data, cfg, out_dir=out_dir).fit()
     if dist_env()[0] == 0 and hist: print(json.dumps(hist[-1]))
     return hist
+
+# %% ../nbs/09_train.ipynb #5f75986a
+def file_sha256(path:str|Path)->str:
+    "SHA-256 of a file"
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+def load_base(folder:str|Path|None=None, device=None)->tuple[torch.nn.Module, dict]:
+    "The committed base model and its record, after checking the checkpoint's hash"
+    from otcclip.core import data_dir
+    from otcclip.models import load_model
+    folder = Path(folder or data_dir()/'base'); meta_path, ckpt = folder/'base.json', folder/'base.pt'
+    if not ckpt.exists(): raise DataError(ckpt, None, 'no base checkpoint: train one with `make base` on a GPU machine')
+    meta = read_json(meta_path)
+    if file_sha256(ckpt) != meta.get('sha256'): raise DataError(ckpt, None, f"SHA-256 differs from {meta_path.name}: the file changed")
+    model, _ = load_model(ckpt, device=device)
+    return model, meta

@@ -1,0 +1,58 @@
+"""Training speed: the engine fed from emoji-scenes shards against a bare open_clip step on random tensors.
+
+CPU (always): the tiny configs at 32 and 64 px. GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
+Both print images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
+For context, a prototype on 2 cores made 137–193 img/s at 32 px and 80–90 img/s at 64 px (briefs/feasibility.md §3).
+Run: .venv/bin/python benchmarks/train_bench.py [--steps 6] [--threads 2]
+"""
+import argparse, os, time
+os.environ.setdefault('OTCCLIP_QUIET', '1')
+import numpy as np, torch
+from otcclip.models import create_model, clip_loss, get_tokenizer
+from otcclip.splits import ScenesConfig, build_emoji_scenes
+from otcclip.train import PairData, TrainConfig, Trainer, param_groups
+
+def bare_step_rate(model_name, size, batch, steps, device, bf16):
+    "images/s of forward + backward + AdamW on random images and tokens, nothing else"
+    torch.manual_seed(0); m = create_model(model_name).to(device); opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4)
+    loss_fn, L = clip_loss(), get_tokenizer(model_name)(['x']).shape[1]
+    x = torch.randn(batch, 3, size, size, device=device); t = torch.randint(1, 49407, (batch, L), device=device)
+    def step():
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            f, g, s = m(x, t)[:3]; loss = loss_fn(f, g, s)
+        opt.zero_grad(); loss.backward(); opt.step()
+    step(); step()
+    if device.type == 'cuda': torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(steps): step()
+    if device.type == 'cuda': torch.cuda.synchronize()
+    return steps*batch/(time.perf_counter() - t0)
+
+def engine_rate(model_name, size, batch, steps, n_bulk):
+    "images/s of the engine's second epoch (first epoch warms up) on emoji-scenes shards"
+    sets = build_emoji_scenes(ScenesConfig(size=size, n_bulk=n_bulk, per_class=4))
+    data = PairData.from_shards([sets['bulk']], get_tokenizer(model_name))
+    n = steps*batch
+    sub = PairData(data.read, data.tokens[:n], data.n_caps[:n])
+    hist = Trainer(sub, TrainConfig(model=model_name, epochs=2, batch_size=batch)).fit()
+    return hist[-1]['images_per_s']
+
+def main(steps, threads):
+    torch.set_num_threads(threads)
+    print(f'CPU, {threads} thread(s), batch 128 (engine: emoji-scenes shards, flips, AdamW; bare: random tensors)')
+    for name, size in (('tiny-vit-32', 32), ('tiny-vit', 64)):
+        bare = bare_step_rate(name, size, 128, steps, torch.device('cpu'), False)
+        eng = engine_rate(name, size, 128, steps, n_bulk=max(2000, steps*128))
+        print(f'  {name:12s} {size:3d} px: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
+    if torch.cuda.is_available():
+        dev = torch.device('cuda'); bare = bare_step_rate('ViT-B-32', 224, 256, 20, dev, True)
+        sets = build_emoji_scenes(ScenesConfig(size=224, n_bulk=256*25, per_class=4), workers=14)
+        data = PairData.from_shards([sets['bulk']], get_tokenizer('ViT-B-32'))
+        eng = Trainer(data, TrainConfig(model='ViT-B-32', epochs=2, batch_size=256)).fit()[-1]['images_per_s']
+        print(f'GPU {torch.cuda.get_device_name()}: ViT-B-32 bs 256 bf16 engine {eng:,.0f} img/s, bare {bare:,.0f} img/s, ratio {eng/bare:.2f} (goal ≥ 0.90)')
+    else: print('GPU: no CUDA device here; the ViT-B-32 comparison runs on a GPU machine')
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--steps', type=int, default=6); ap.add_argument('--threads', type=int, default=2)
+    a = ap.parse_args(); main(a.steps, a.threads)
