@@ -78,7 +78,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'otcclip.eval._recall': ('eval.html#_recall', 'otcclip/eval.py'),
                               'otcclip.eval.backdoor_asr': ('eval.html#backdoor_asr', 'otcclip/eval.py'),
                               'otcclip.eval.class_recall': ('eval.html#class_recall', 'otcclip/eval.py'),
-                              'otcclip.eval.class_weights_from_texts': ('eval.html#class_weights_from_texts', 'otcclip/eval.py'),
                               'otcclip.eval.embed_in_batches': ('eval.html#embed_in_batches', 'otcclip/eval.py'),
                               'otcclip.eval.hit_at_k': ('eval.html#hit_at_k', 'otcclip/eval.py'),
                               'otcclip.eval.linear_probe': ('eval.html#linear_probe', 'otcclip/eval.py'),
