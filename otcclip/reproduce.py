@@ -90,7 +90,7 @@ def main(argv:list[str]|None=None):
         if cmd == 'train':
             sp.add_argument('--out', required=True, help='checkpoint folder; an existing run there is resumed')
             for f in fields(TrainConfig):
-                kw = dict(action=argparse.BooleanOptionalAction) if f.type in (bool, 'bool') else dict(type=eval(f.type) if isinstance(f.type, str) else f.type)
+                kw = dict(action=argparse.BooleanOptionalAction) if f.type is bool else dict(type=f.type)
                 sp.add_argument(f"--{f.name.replace('_', '-')}", default=f.default, **kw)
     a = ap.parse_args(argv)
     try: profile = load_profile(a.profile)
