@@ -5,7 +5,8 @@ webdataset shards and Hugging Face image folders held locally in their native fo
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'Record', 'load_image', 'check_caption', 'class_keywords', 'keyword_labels', 'caption_labels', 'Item',
-           'CaptionDataset', 'coco_captions', 'flickr30k', 'csv_captions', 'WebDatasetCaptions', 'hf_imagefolder']
+           'CaptionDataset', 'coco_captions', 'flickr30k', 'csv_captions', 'WebDatasetCaptions', 'hf_imagefolder',
+           'LabelledImages', 'cifar', 'class_folders']
 
 # %% ../nbs/01_data.ipynb #757c07f3
 import io, re, glob, json, contextlib, warnings
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 from braceexpand import braceexpand
-import pandas as pd
+import numpy as np, pandas as pd
 import webdataset as wds
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
@@ -347,3 +348,53 @@ def hf_imagefolder(data_dir:str|Path, # Folder of images with `metadata.jsonl` o
             extra = {k: rows[k][i] for k in cols if k not in ('image', key)}
             items.append(Item(img['path'] or img['bytes'], c, extra, f'{name}:{fn}'))
     return CaptionDataset(items, name, keywords, log)
+
+# %% ../nbs/01_data.ipynb #0250ac1f
+class LabelledImages(Dataset):
+    "Labelled images for classification benchmarks: `(PIL image, label)` pairs and the class names"
+    def __init__(self, images, # (N, H, W, 3) uint8 array, or a list of image files
+                 labels:list[int], classes:list[str], name:str='images'):
+        self.images, self.labels, self.classes, self.name = images, list(labels), list(classes), name
+    def __len__(self): return len(self.labels)
+    def __getitem__(self, i:int):
+        x = self.images[i]
+        return (Image.fromarray(x) if not isinstance(x, (str, Path)) else load_image(x, record=i)), self.labels[i]
+    def __repr__(self): return f'{type(self).__name__}({self.name!r}, {len(self)} images, {len(self.classes)} classes)'
+
+def _unpickle(path:Path)->dict:
+    import pickle
+    if not path.exists(): raise DataError(path, None, 'missing file')
+    try:
+        with open(path, 'rb') as f: return pickle.load(f, encoding='latin1')
+    except Exception as e: raise DataError(path, None, f'not a CIFAR pickle ({type(e).__name__}: {e})') from e
+
+def cifar(root:str|Path, # `cifar-10-batches-py` or `cifar-100-python` folder
+          split:str='test', # 'test' or 'train'
+         )->LabelledImages:
+    "CIFAR-10 or CIFAR-100 from the python-version files"
+    root = Path(root); c100 = (root/'meta').exists() and not (root/'batches.meta').exists()
+    meta = _unpickle(root/('meta' if c100 else 'batches.meta'))
+    classes = meta.get('fine_label_names' if c100 else 'label_names')
+    if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    files = [root/split] if c100 else ([root/'test_batch'] if split == 'test' else sorted(root.glob('data_batch_*')))
+    if not files: raise DataError(root, None, f'no {split} batches')
+    data, labels = [], []
+    for f in files:
+        d = _unpickle(f); key = 'fine_labels' if c100 else 'labels'
+        if 'data' not in d or key not in d: raise DataError(f, None, f"missing key 'data' or {key!r}")
+        if len(d['data']) != len(d[key]): raise DataError(f, None, f"{len(d['data'])} images but {len(d[key])} labels")
+        data.append(np.asarray(d['data'], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)); labels += list(d[key])
+    return LabelledImages(np.concatenate(data), labels, classes, root.name)
+
+def class_folders(root:str|Path, # `root/<class>/<image>` tree, e.g. ImageNet's val/ sorted by synset
+                  classnames:dict[str, str]|None=None, # Folder name -> class name (default: the folder name)
+                 )->LabelledImages:
+    "Labelled images from one folder per class, classes in sorted folder order"
+    root = Path(root); dirs = sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+    if not dirs: raise DataError(root, None, 'no class folders')
+    files, labels = [], []
+    for k, d in enumerate(dirs):
+        fs = sorted(f for f in d.iterdir() if f.suffix.lower().lstrip('.') in IMAGE_EXTS); files += fs; labels += [k]*len(fs)
+    missing = [d.name for d in dirs if classnames is not None and d.name not in classnames]
+    if missing: raise DataError(root, missing[0], f'{len(missing)} class folder(s) have no name in `classnames`')
+    return LabelledImages(files, labels, [classnames[d.name] if classnames else d.name for d in dirs], root.name)
