@@ -4,6 +4,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PROFILE ?= quick
+BASE_PROFILE ?= gpu
 export OMP_NUM_THREADS ?= 2
 
 .PHONY: setup data reproduce test base bench clean-cache
@@ -25,8 +26,8 @@ test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
 	$(BIN)/python -m pytest
 
-base: setup             ## train the base CLIP from scratch (GPU: minutes; 2 CPU cores: hours) -> data/base/
-	$(BIN)/otcclip reproduce --profile gpu --only 01_base_model --force
+base: setup             ## train the base CLIP from scratch -> data/base/ (BASE_PROFILE=gpu: minutes on a GPU; cpu: ~1.5 h on 2 cores)
+	$(BIN)/otcclip reproduce --profile $(BASE_PROFILE) --only 01_base_model --force
 
 bench: setup
 	$(BIN)/python benchmarks/data_bench.py

@@ -123,6 +123,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.models.save_checkpoint': ('models.html#save_checkpoint', 'otcclip/models.py'),
                                 'otcclip.models.text_features': ('models.html#text_features', 'otcclip/models.py'),
                                 'otcclip.models.text_mask': ('models.html#text_mask', 'otcclip/models.py'),
+                                'otcclip.models.trim_padding': ('models.html#trim_padding', 'otcclip/models.py'),
                                 'otcclip.models.zero_shot_classifier': ('models.html#zero_shot_classifier', 'otcclip/models.py')},
             'otcclip.ot': { 'otcclip.ot._checkable': ('ot.html#_checkable', 'otcclip/ot.py'),
                             'otcclip.ot._log_marginal': ('ot.html#_log_marginal', 'otcclip/ot.py'),

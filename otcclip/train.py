@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.distributed as dist
 from .core import DataError, atomic_write, get_device, progress, read_json, stable_hash
-from .models import MAX_LOGIT_SCALE, clip_loss, create_model, get_tokenizer, normalize_uint8
+from .models import MAX_LOGIT_SCALE, clip_loss, create_model, get_tokenizer, normalize_uint8, TokenCLIP
 
 # %% ../nbs/09_train.ipynb #903ec487
 class PairData:
@@ -97,13 +97,14 @@ def all_gather(t:torch.Tensor)->torch.Tensor:
 class Defense:
     "Plain CLIP training: every pair, the symmetric contrastive loss"
     name = 'clip'
+    needs_tokens = False  # True: the model's forward also returns patch and word tokens (`TokenCLIP`)
     def start_epoch(self, trainer:'Trainer', epoch:int)->np.ndarray|None:
         "Indices of the pairs to train on this epoch (None: all)"
         return None
     def loss(self, trainer:'Trainer', images:torch.Tensor, tokens:torch.Tensor, idx:np.ndarray)->dict[str, torch.Tensor]:
         "Named loss terms of one (local) batch"
-        f_img, f_txt, scale = trainer.model(images, tokens)[:3]   # forward(), so that DDP synchronises gradients
-        return {'contrastive': trainer.contrastive(f_img, f_txt, scale)}
+        out = trainer.model(images, tokens)   # forward(), so that DDP synchronises gradients
+        return {'contrastive': trainer.contrastive(out['image_features'], out['text_features'], out['logit_scale'])}
     def state_dict(self)->dict: return {}
     def load_state_dict(self, d:dict): pass
 
@@ -118,8 +119,9 @@ class Trainer:
         if cfg.batch_size % self.world: raise ValueError(f'batch_size {cfg.batch_size} is not divisible by {self.world} ranks')
         torch.manual_seed(cfg.seed)
         self.core = (model or create_model(cfg.model)).to(self.device)
-        self.model = (torch.nn.parallel.DistributedDataParallel(self.core, device_ids=[self.device] if self.device.type == 'cuda' else None)
-                      if self.world > 1 else self.core)
+        features = TokenCLIP(self.core, tokens=self.defense.needs_tokens)
+        self.model = (torch.nn.parallel.DistributedDataParallel(features, device_ids=[self.device] if self.device.type == 'cuda' else None)
+                      if self.world > 1 else features)
         want, got = self.core.visual.image_size, tuple(data.read(np.array([0])).shape[-2:])
         want = tuple(want) if isinstance(want, (tuple, list)) else (want, want)
         if want != got: raise ValueError(f'the data has {got[0]} px images but model {cfg.model!r} expects {want[0]} px')
