@@ -102,13 +102,27 @@ class Defense:
         "Indices of the pairs to train on this epoch (None: all)"
         return None
     def loss(self, trainer:'Trainer', images:torch.Tensor, tokens:torch.Tensor, idx:np.ndarray)->dict[str, torch.Tensor]:
-        "Named loss terms of one (local) batch"
-        out = trainer.model(images, tokens)   # forward(), so that DDP synchronises gradients
+        "Named loss terms of one (local) batch of uint8 `images`, tokens of one caption each, and pair indices `idx`"
+        trainer.tally(idx, trainer.caption_source[idx])      # which captions these images are trained against
+        out = trainer.model(trainer.normalize(images), tokens)   # forward(), so that DDP synchronises gradients
         return {'contrastive': trainer.contrastive(out['image_features'], out['text_features'], out['logit_scale'])}
+    def lr(self, trainer:'Trainer', epoch:int, lr:float)->float:
+        "The learning rate of this step, given the schedule's `lr`"
+        return lr
+    def end_epoch(self, trainer:'Trainer', epoch:int)->dict:
+        "Extra per-epoch metrics for the log (e.g. a split's size)"
+        return {}
     def state_dict(self)->dict: return {}
     def load_state_dict(self, d:dict): pass
 
 # %% ../nbs/09_train.ipynb #0c320c62
+def _class_codes(meta:dict, n:int)->tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Integer codes (-1: none) of each pair's image class and caption class, and its poison flag, from `PairData.meta`"
+    img = meta.get('primary', [None]*n); cap = meta.get('caption_class', img)
+    names = {c: i for i, c in enumerate(sorted({c for c in [*img, *cap] if c is not None}))}
+    code = lambda cs: np.array([names.get(c, -1) if c is not None else -1 for c in cs], dtype=np.int64)
+    return code(img), code(cap), np.asarray(meta.get('poison', np.zeros(n, bool)), dtype=bool)
+
 class Trainer:
     "Trains a CLIP model on `PairData` under a `Defense`, with checkpoints in `out_dir`"
     def __init__(self, data:PairData, cfg:TrainConfig, defense:Defense|None=None, out_dir:str|Path|None=None,
@@ -128,14 +142,30 @@ class Trainer:
         self.opt = torch.optim.AdamW(param_groups(self.core, cfg.weight_decay), lr=cfg.lr)
         self.contrastive = clip_loss(self.rank, self.world)
         self.caption_source = np.arange(len(data))
-        self.history, self.epoch = [], 0
+        self.history, self.epoch, self.step_key = [], 0, (0, 0)
+        self.image_class, self.caption_class, self.poisoned = _class_codes(data.meta, len(data))
+        self._tally = np.zeros(3)   # poisoned positives, clean labelled images, of which matched to their own class
         if self.out_dir and (self.out_dir/'last.pt').exists(): self.load(self.out_dir/'last.pt')
 
     def _autocast(self):
         return torch.autocast('cuda', dtype=torch.bfloat16) if self.device.type == 'cuda' else torch.autocast('cpu', enabled=False)
 
+    def normalize(self, images:torch.Tensor)->torch.Tensor:
+        "uint8 images as the model's input"
+        return normalize_uint8(images, self.core)
+
+    def generator(self, *keys)->torch.Generator:
+        "A CPU generator keyed by the run's seed, the current epoch and step, and `keys` (same on every rank)"
+        return torch.Generator().manual_seed(int(stable_hash(self.cfg.seed, *keys, *self.step_key, n=8), 16))
+
+    def tally(self, images:np.ndarray, captions:np.ndarray):
+        "Record that images (pair indices) were trained against the captions of pairs `captions`, for poison accounting"
+        same = self.caption_class[captions] == self.caption_class[images]
+        clean = ~self.poisoned[images] & (self.image_class[images] >= 0)
+        self._tally += [(self.poisoned[images] & same).sum(), clean.sum(), (clean & (self.caption_class[captions] == self.image_class[images])).sum()]
+
     def batch(self, epoch:int, step:int, gidx:np.ndarray)->tuple[np.ndarray, torch.Tensor, torch.Tensor]:
-        "This rank's pairs of global batch `gidx`: indices, normalised (flipped) images and one caption's tokens"
+        "This rank's pairs of global batch `gidx`: indices, uint8 (flipped) images on the device and one caption's tokens"
         g = torch.Generator().manual_seed(int(stable_hash(self.cfg.seed, 'batch', epoch, step, n=8), 16))
         u = torch.rand(2, len(gidx), generator=g)   # drawn for the global batch, so any number of ranks sees the same
         b = len(gidx)//self.world; mine = slice(self.rank*b, (self.rank + 1)*b); idx = gidx[mine]
@@ -144,7 +174,7 @@ class Trainer:
         order = np.argsort(idx, kind='stable')
         images = self.data.read(idx[order])[np.argsort(order)]          # shards are read in index order
         if self.cfg.flip: images = torch.where((u[1, mine] < 0.5)[:, None, None, None], images.flip(-1), images)
-        return idx, normalize_uint8(images.to(self.device, non_blocking=True), self.core), tokens.to(self.device)
+        return idx, images.to(self.device, non_blocking=True), tokens.to(self.device)
 
     def fit(self, until:int|None=None # Stop after this epoch (default: `cfg.epochs`)
            )->list[dict]:
@@ -159,7 +189,9 @@ class Trainer:
             self.model.train(); t0 = time.time(); sums = {}
             bar = progress(range(steps), f'epoch {epoch + 1}/{cfg.epochs}', quiet=self.rank > 0)
             for step in bar:
-                for grp in self.opt.param_groups: grp['lr'] = cfg.lr*lr_factor((epoch + step/steps)/cfg.epochs, cfg.warmup)
+                lr = self.defense.lr(self, epoch, cfg.lr*lr_factor((epoch + step/steps)/cfg.epochs, cfg.warmup))
+                for grp in self.opt.param_groups: grp['lr'] = lr
+                self.step_key = (epoch, step)
                 idx, images, tokens = self.batch(epoch, step, order[step*B:(step + 1)*B])
                 with self._autocast(): terms = self.defense.loss(self, images, tokens, idx)
                 loss = sum(terms.values())
@@ -173,6 +205,8 @@ class Trainer:
             rec = {'epoch': epoch + 1, **{k: v/steps for k, v in sums.items()}, 'lr': self.opt.param_groups[0]['lr'],
                    'logit_scale': float(self.core.logit_scale.detach().exp()), 'pairs': int(len(order)), 'seconds': round(secs, 2),
                    'images_per_s': round(steps*B/secs, 1), 'defense': self.defense.name}
+            tally = all_gather(torch.tensor(self._tally)[None]).sum(0).tolist(); self._tally[:] = 0
+            rec.update(poison_positives=int(tally[0]), own_class_share=tally[2]/max(tally[1], 1), **self.defense.end_epoch(self, epoch))
             if self.eval_fn and self.rank == 0: rec.update(self.eval_fn(self.core))
             self.history.append(rec); self.epoch = epoch + 1
             if self.out_dir and self.rank == 0: self.save(self.out_dir/'last.pt')
