@@ -26,7 +26,7 @@ test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
 	$(BIN)/python -m pytest
 
-base: setup             ## train the base CLIP from scratch -> data/base/ (BASE_PROFILE=gpu: minutes on a GPU; cpu: ~1.5 h on 2 cores)
+base: setup             ## train the base CLIP from scratch -> data/base/
 	$(BIN)/otcclip reproduce --profile $(BASE_PROFILE) --only 01_base_model --force
 
 bench: setup

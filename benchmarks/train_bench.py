@@ -40,7 +40,7 @@ def engine_rate(model_name, size, batch, steps, n_bulk):
 def main(steps, threads):
     torch.set_num_threads(threads)
     print(f'CPU, {threads} thread(s), batch 128 (engine: emoji-scenes shards, flips, AdamW; bare: random tensors)')
-    for name, size in (('tiny-vit-32', 32), ('tiny-vit', 64)):
+    for name, size in (('tiny-vit-32', 32), ('tiny-vit', 64), ('tiny-vit-p16', 64)):
         bare = bare_step_rate(name, size, 128, steps, torch.device('cpu'), False)
         eng = engine_rate(name, size, 128, steps, n_bulk=max(2000, steps*128))
         print(f'  {name:12s} {size:3d} px: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np, torch, torch.distributed as dist
 from .core import DataError, atomic_write, get_device, progress, read_json, stable_hash
 from .models import MAX_LOGIT_SCALE, clip_loss, create_model, get_tokenizer, normalize_uint8, TokenCLIP
+from .augment import augment_images
 
 # %% ../nbs/09_train.ipynb #903ec487
 class PairData:
@@ -59,6 +60,7 @@ class TrainConfig:
     grad_clip:float = 1.0     # max gradient norm (0: off)
     seed:int = 0
     flip:bool = True          # random horizontal flips (emoji-scenes captions stay true under them)
+    augment:bool = False      # also crop, colour-jitter and grey images (`otcclip.augment`; +5 points held-out in the prototype)
     def key(self)->str: return stable_hash(asdict(self))
 
 def lr_factor(progress:float, warmup:float)->float:
@@ -174,7 +176,9 @@ class Trainer:
         order = np.argsort(idx, kind='stable')
         images = self.data.read(idx[order])[np.argsort(order)]          # shards are read in index order
         if self.cfg.flip: images = torch.where((u[1, mine] < 0.5)[:, None, None, None], images.flip(-1), images)
-        return idx, images.to(self.device, non_blocking=True), tokens.to(self.device)
+        images = images.to(self.device, non_blocking=True)
+        if self.cfg.augment: images = augment_images(images, self.generator('augment', self.rank), flip=False)  # per-rank draws
+        return idx, images, tokens.to(self.device)
 
     def fit(self, until:int|None=None # Stop after this epoch (default: `cfg.epochs`)
            )->list[dict]:
