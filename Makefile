@@ -4,7 +4,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PROFILE ?= quick
-BASE_PROFILE ?= gpu
+BASE_PROFILE ?= base-cpu
 export OMP_NUM_THREADS ?= 2
 
 .PHONY: setup data reproduce test base bench clean-cache
@@ -26,7 +26,7 @@ test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
 	$(BIN)/python -m pytest
 
-base: setup             ## train the base CLIP from scratch -> data/base/
+base: setup             ## train the base CLIP from scratch on 2 CPU cores (BASE_PROFILE=gpu on a GPU) -> data/base/
 	$(BIN)/otcclip reproduce --profile $(BASE_PROFILE) --only 01_base_model --force
 
 bench: setup

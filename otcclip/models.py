@@ -33,6 +33,9 @@ MODEL_CONFIGS = {  # open_clip model configs (`model_configs/*.json` format)
                          vision_cfg=dict(image_size=64, layers=4, width=192, head_width=64, patch_size=16)),
     'tiny-vit-32': dict(embed_dim=128, text_cfg=dict(_TEXT),
                         vision_cfg=dict(image_size=32, layers=4, width=192, head_width=64, patch_size=8)),
+    'cpu-vit':     dict(embed_dim=128,   # the 2-core recipe (`01_base_model`): patch 8 learns objects where patch 16 does not
+                        text_cfg=dict(context_length=32, vocab_size=49408, width=128, heads=4, layers=3),
+                        vision_cfg=dict(image_size=64, layers=3, width=128, head_width=32, patch_size=8)),
     'tiny-rn':     dict(embed_dim=128, text_cfg=dict(_TEXT),
                         vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=32, head_width=64)),
 }

@@ -5,7 +5,7 @@ set, materialised into resumable shards or generated on the fly."""
 
 # %% auto #0
 __all__ = ['VOC20', 'FLICKR_WEIGHTS', 'SETS', 'split_artworks', 'ScenesConfig', 'make_sampler', 'SceneDataset', 'write_set',
-           'ShardDataset', 'build_emoji_scenes', 'dataset_stats']
+           'ShardDataset', 'build_emoji_scenes', 'bulk_part', 'dataset_stats']
 
 # %% ../nbs/02c_splits.ipynb #6c8c50b2
 import json, os
@@ -103,16 +103,21 @@ def _write_shard(args):
     return k
 
 # %% ../nbs/02c_splits.ipynb #30a6586c
-def write_set(atlas:Atlas, classmap:dict, cfg:ScenesConfig, name:str, root:Path|None=None, workers:int=2)->Path:
+def write_set(atlas:Atlas, classmap:dict, cfg:ScenesConfig, name:str, root:Path|None=None, workers:int=2,
+              part:int=0 # bulk only: part k > 0 holds the fresh scenes k·n_bulk … (k+1)·n_bulk − 1
+             )->Path:
     "Materialise set `name` into shards under `root/<version>/<name>`, resuming an interrupted build"
-    folder = Path(root or cache_dir('scenes'))/cfg.version(atlas)/name; folder.mkdir(parents=True, exist_ok=True)
+    if part and name != 'bulk': raise ValueError(f'only the bulk set has further parts, not {name!r}')
+    if part < 0: raise ValueError(f'part must be >= 0, not {part}')
+    folder = Path(root or cache_dir('scenes'))/cfg.version(atlas)/(f'{name}-part{part:04d}' if part else name)
+    folder.mkdir(parents=True, exist_ok=True)
     if (folder/'manifest.json').exists(): return folder
-    _, n = make_sampler(atlas, classmap, cfg, name)
-    bounds = [(k, lo, min(lo + cfg.shard_size, n)) for k, lo in enumerate(range(0, n, cfg.shard_size))]
+    _, n = make_sampler(atlas, classmap, cfg, name); first = part*n
+    bounds = [(k, lo, min(lo + cfg.shard_size, first + n)) for k, lo in enumerate(range(first, first + n, cfg.shard_size))]
     todo = [(str(folder), k, lo, hi) for k, lo, hi in bounds if not all(p.exists() for p in _shard_paths(folder, k))]
     atlas_dir = cache_dir('atlas', atlas.version)
     for _ in parallel_map(_write_shard, todo, workers, _init_worker, (atlas_dir, classmap, cfg, name), f'{name}: shards'): pass
-    write_json(folder/'manifest.json', dict(name=name, n=n, shards=len(bounds), version=cfg.version(atlas),
+    write_json(folder/'manifest.json', dict(name=name, part=part, n=n, shards=len(bounds), version=cfg.version(atlas),
                                             atlas=atlas.version, packages=ASSET_PACKAGES, config=asdict(cfg)))
     return folder
 
@@ -162,6 +167,10 @@ def build_emoji_scenes(cfg:ScenesConfig|None=None, workers:int=2, root:Path|None
     "Build (or find) every emoji-scenes set for `cfg`"
     cfg = cfg or ScenesConfig(); atlas, classmap = build_atlas(workers=workers), load_classmap()
     return {name: ShardDataset(write_set(atlas, classmap, cfg, name, root, workers)) for name in SETS}
+
+def bulk_part(cfg:ScenesConfig, part:int, workers:int=2, root:Path|None=None)->ShardDataset:
+    "Part `part` of an endless bulk stream: `n_bulk` fresh scenes (part 0 is the bulk set itself)"
+    return ShardDataset(write_set(build_atlas(workers=workers), load_classmap(), cfg, 'bulk', root, workers, part=part))
 
 def dataset_stats(atlas:Atlas, sets:dict[str, ShardDataset])->dict:
     "Sprites per style and class, images and classes per set, and the train/test artwork overlap"

@@ -6,7 +6,7 @@ objects called at fixed points of one loop."""
 
 # %% auto #0
 __all__ = ['PairData', 'TrainConfig', 'lr_factor', 'param_groups', 'dist_env', 'init_distributed', 'all_gather', 'Defense',
-           'Trainer', 'train_on_scenes', 'file_sha256', 'load_base']
+           'PairStream', 'Trainer', 'train_on_scenes', 'file_sha256', 'load_base']
 
 # %% ../nbs/09_train.ipynb #28836479
 import json, math, os, random, time
@@ -125,11 +125,22 @@ def _class_codes(meta:dict, n:int)->tuple[np.ndarray, np.ndarray, np.ndarray]:
     code = lambda cs: np.array([names.get(c, -1) if c is not None else -1 for c in cs], dtype=np.int64)
     return code(img), code(cap), np.asarray(meta.get('poison', np.zeros(n, bool)), dtype=bool)
 
+class PairStream:
+    "Fresh pairs every epoch: `make(epoch)` builds that epoch's `PairData` (kept until the next epoch asks)"
+    def __init__(self, make:Callable[[int], PairData]): self.make, self._last = make, (None, None)
+    def __call__(self, epoch:int)->PairData:
+        if self._last[0] != epoch: self._last = (epoch, self.make(epoch))
+        return self._last[1]
+
 class Trainer:
-    "Trains a CLIP model on `PairData` under a `Defense`, with checkpoints in `out_dir`"
-    def __init__(self, data:PairData, cfg:TrainConfig, defense:Defense|None=None, out_dir:str|Path|None=None,
+    "Trains a CLIP model on `PairData` (or a `PairStream`) under a `Defense`, with checkpoints in `out_dir`"
+    def __init__(self, data:PairData|PairStream, cfg:TrainConfig, defense:Defense|None=None, out_dir:str|Path|None=None,
                  eval_fn:Callable[[torch.nn.Module], dict]|None=None, model:torch.nn.Module|None=None):
-        self.data, self.cfg, self.defense, self.eval_fn = data, cfg, defense or Defense(), eval_fn
+        self.cfg, self.defense, self.eval_fn = cfg, defense or Defense(), eval_fn
+        self.stream = data if isinstance(data, PairStream) else None
+        if self.stream and type(self.defense) is not Defense:
+            raise ValueError(f'defense {self.defense.name!r} keeps per-pair state across epochs; a PairStream trains plain CLIP only')
+        if self.stream: data = self.stream(0)
         self.out_dir = Path(out_dir) if out_dir else None
         self.device = init_distributed(); self.rank, self.world, _ = dist_env()
         if cfg.batch_size % self.world: raise ValueError(f'batch_size {cfg.batch_size} is not divisible by {self.world} ranks')
@@ -143,11 +154,15 @@ class Trainer:
         if want != got: raise ValueError(f'the data has {got[0]} px images but model {cfg.model!r} expects {want[0]} px')
         self.opt = torch.optim.AdamW(param_groups(self.core, cfg.weight_decay), lr=cfg.lr)
         self.contrastive = clip_loss(self.rank, self.world)
-        self.caption_source = np.arange(len(data))
+        self.use_data(data)
         self.history, self.epoch, self.step_key = [], 0, (0, 0)
-        self.image_class, self.caption_class, self.poisoned = _class_codes(data.meta, len(data))
         self._tally = np.zeros(3)   # poisoned positives, clean labelled images, of which matched to their own class
         if self.out_dir and (self.out_dir/'last.pt').exists(): self.load(self.out_dir/'last.pt')
+
+    def use_data(self, data:PairData):
+        "Train on `data` from now on, each image with its own captions"
+        self.data, self.caption_source = data, np.arange(len(data))
+        self.image_class, self.caption_class, self.poisoned = _class_codes(data.meta, len(data))
 
     def _autocast(self):
         return torch.autocast('cuda', dtype=torch.bfloat16) if self.device.type == 'cuda' else torch.autocast('cpu', enabled=False)
@@ -185,6 +200,7 @@ class Trainer:
         "Train, resuming where a checkpoint left off; returns the per-epoch metrics"
         cfg, B = self.cfg, self.cfg.batch_size
         for epoch in range(self.epoch, min(until or cfg.epochs, cfg.epochs)):
+            if self.stream: self.use_data(self.stream(epoch))
             chosen = self.defense.start_epoch(self, epoch)
             pairs = np.arange(len(self.data)) if chosen is None else np.asarray(chosen)
             order = pairs[np.random.default_rng([cfg.seed, epoch]).permutation(len(pairs))]
