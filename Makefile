@@ -7,7 +7,7 @@ PROFILE ?= quick
 BASE_PROFILE ?= base-cpu
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: setup data reproduce test base bench clean-cache
+.PHONY: setup data reproduce test base scratch bench clean-cache
 
 setup: $(STAMP)
 $(STAMP): pyproject.toml
@@ -35,3 +35,7 @@ bench: setup
 
 clean-cache:
 	rm -rf data/cache
+
+scratch: data           ## background, hours: CLIP/OTCCLIP/RoCLIP from scratch on poisoned scenes (cpu-scratch), then the report
+	$(BIN)/otcclip reproduce --profile cpu-scratch --only 04_defenses
+	$(BIN)/otcclip reproduce --profile $(PROFILE) --only 99_report --force
