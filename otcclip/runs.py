@@ -7,7 +7,7 @@ scoring — shared by the defense-comparison and ablation notebooks."""
 __all__ = ['defended_run', 'score_run', 'start_model', 'mean_sd', 'prompt_nouns']
 
 # %% ../nbs/12_runs.ipynb #47ca7d62
-import copy, json
+import copy, json, math
 from pathlib import Path
 import numpy as np, torch
 from .core import stable_hash
@@ -20,14 +20,14 @@ from .attack_eval import embed_gallery, goal_scores, zero_shot_top1, backdoor_sc
 def defended_run(sets:dict, entries:list[dict], # Emoji-scenes sets and the attack's poison entries ([] = clean)
                  defense:Defense, cfg:TrainConfig, root:Path, # Defense, training config, folder for run folders
                  start:torch.nn.Module|None=None, start_id:str='scratch', # Start model (copied) and its identity
-                 tokenizer=None, tag:str='run', # Tokenizer for the model; a readable prefix of the folder name
-                 settings:dict|None=None)->tuple[Trainer, PoisonedPairs]: # Defense settings that shape the run
+                 tokenizer=None, tag:str='run' # Tokenizer for the model; a readable prefix of the folder name
+                )->tuple[Trainer, PoisonedPairs]:
     "Train (or resume, or reuse) one run under `defense` on clean + poison pairs; returns the trainer and the pairs"
     from otcclip.models import get_tokenizer
     pp = PoisonedPairs(sets, entries); data = pp.pair_data(tokenizer or get_tokenizer(cfg.model))
-    key = stable_hash(cfg.key(), json.dumps(entries, sort_keys=True), start_id, defense.name, json.dumps(settings or {}, sort_keys=True))
+    key = stable_hash(cfg.key(), json.dumps(entries, sort_keys=True), start_id, defense.key())
     run_dir = Path(root)/f'{tag}-{key}'; run_dir.mkdir(parents=True, exist_ok=True)
-    save_manifest(run_dir/'manifest.json', pp.manifest, data_version(sets), cfg.seed, rate=pp.rate, settings=settings or {})
+    save_manifest(run_dir/'manifest.json', pp.manifest, data_version(sets), cfg.seed, rate=pp.rate, defense=defense.key())
     tr = Trainer(data, cfg, defense=defense, out_dir=run_dir, model=copy.deepcopy(start) if start is not None else None)
     tr.fit()
     return tr, pp
@@ -42,10 +42,11 @@ def score_run(model, sets:dict, classes:list[str], nouns:list[str], # Model; set
     out['linear_probe_top1'] = linear_probe(train['img'], train['y'], emb['img'], emb['y'])['top1']
     if attack in ('attack2', 'adaptive', 'none'):
         s = goal_scores(emb, *parse_goal(sets, goal)); out |= {k: s[k] for k in ('hit@1', 'hit@5', 'hit@10', 'minrank')}
-        if attack != 'none': out['asr'] = s['hit@1']
+        if attack != 'none': out['asr'], n = s['hit@1'], s['queries']
     if attack in ('badnet', 'none') and trigger is not None:
         out['backdoor_asr'] = backdoor_scores(model, sets['pascal_test'], emb, trigger, backdoor_target)['asr']
-        if attack == 'badnet': out['asr'] = out['backdoor_asr']
+        if attack == 'badnet': out['asr'], n = out['backdoor_asr'], int((emb['y'] != classes.index(backdoor_target)).sum())
+    if 'asr' in out: out['asr_se'] = math.sqrt(out['asr']*(1 - out['asr'])/n)   # binomial standard error over the n scored queries/images
     return out
 
 # %% ../nbs/12_runs.ipynb #9689deba

@@ -9,7 +9,7 @@ __all__ = ['FREEZE', 'PairData', 'TrainConfig', 'lr_factor', 'freeze_encoder', '
            'all_gather', 'Defense', 'PairStream', 'Trainer', 'train_on_scenes', 'file_sha256', 'load_base']
 
 # %% ../nbs/09_train.ipynb #28836479
-import json, math, os, random, time
+import functools, hashlib, inspect, json, math, os, random, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
@@ -111,10 +111,37 @@ def all_gather(t:torch.Tensor)->torch.Tensor:
     dist.all_gather(out, t.contiguous()); return torch.cat(out)
 
 # %% ../nbs/09_train.ipynb #851819ab
+def _identity(name:str, v):
+    "A stable, JSON-able stand-in for constructor argument `name`: models by a hash of their weights"
+    if isinstance(v, torch.nn.Module):
+        h = hashlib.sha256()
+        for k, t in v.state_dict().items(): h.update(k.encode()); h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+        return f'weights:{h.hexdigest()[:16]}'
+    if isinstance(v, (str, int, float, bool, type(None), Path)): return str(v) if isinstance(v, Path) else v
+    if isinstance(v, (list, tuple)): return [_identity(name, x) for x in v]
+    if isinstance(v, dict): return {str(k): _identity(name, x) for k, x in v.items()}
+    if ' at 0x' in repr(v): raise TypeError(f'argument {name}={v!r} has no stable identity for a run key')
+    return repr(v)
+
 class Defense:
     "Plain CLIP training: every pair, the symmetric contrastive loss"
     name = 'clip'
     needs_tokens = False  # True: the model's forward also returns patch and word tokens (`TokenCLIP`)
+    def __init_subclass__(cls, **kw):
+        "Record every subclass's constructor arguments (defaults filled in) as `self.config`, for run keys"
+        super().__init_subclass__(**kw)
+        init = cls.__dict__.get('__init__')
+        if init is None: return
+        sig = inspect.signature(init)
+        @functools.wraps(init)
+        def recording_init(self, *a, **k):
+            if not hasattr(self, 'config'):   # the outermost (most derived) constructor's arguments
+                b = sig.bind(self, *a, **k); b.apply_defaults(); self.config = dict(list(b.arguments.items())[1:])
+            init(self, *a, **k)
+        cls.__init__ = recording_init
+    def key(self)->dict:
+        "Everything that shapes this defense: its name and every constructor argument (a model by a hash of its weights)"
+        return {'name': self.name, **{k: _identity(k, v) for k, v in getattr(self, 'config', {}).items()}}
     def start_epoch(self, trainer:'Trainer', epoch:int)->np.ndarray|None:
         "Indices of the pairs to train on this epoch (None: all)"
         return None
@@ -231,6 +258,10 @@ class Trainer:
                 idx, images, tokens = self.batch(epoch, step, order[step*B:(step + 1)*B])
                 with self._autocast(): terms = self.defense.loss(self, images, tokens, idx)
                 loss = sum(terms.values())
+                if not torch.isfinite(loss.detach()):
+                    bad = {k: float(v.detach()) for k, v in terms.items()}
+                    raise FloatingPointError(f"{self.out_dir or 'training run'}: loss diverged at epoch {epoch + 1}, step {step} ({bad}); "
+                                             f'the last finished epoch ({self.epoch}) is what was saved')
                 self.opt.zero_grad(set_to_none=True); loss.backward()
                 if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(self.core.parameters(), cfg.grad_clip)
                 self.opt.step()
