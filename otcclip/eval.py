@@ -15,6 +15,51 @@ import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor, nn
 from .core import progress
 
+# %% ../nbs/10_eval.ipynb #c4e1a0d2
+def _shape(x)->str: return str(tuple(x.shape)) if isinstance(x, Tensor) else type(x).__name__
+
+def _finite_rows(x:Tensor, name:str, fn:str, unit:str='rows', cols:bool=False)->Tensor:
+    "`x` if it is a non-empty 2-D tensor of finite values (checked by column when `cols`), else a `ValueError` naming `name`"
+    if not isinstance(x, Tensor) or x.dim() != 2: raise ValueError(f'{fn}: {name} must be a 2-D tensor, got {_shape(x)}')
+    r = x.T if cols else x
+    if len(r) == 0 or r.shape[1] == 0: raise ValueError(f'{fn}: {name} is empty: shape {_shape(x)}')
+    bad = ~r.isfinite().all(1)
+    if bad.any(): raise ValueError(f'{fn}: {name}: non-finite values (NaN or inf) in {int(bad.sum())} of {len(r)} {unit} '
+                                   f'(first: {bad.nonzero()[:5, 0].tolist()})')
+    return x
+
+def _same_dim(x:Tensor, y:Tensor, names:str, fn:str):
+    "A `ValueError` unless the rows of `x` and `y` have the same width"
+    if x.shape[1] != y.shape[1]: raise ValueError(f'{fn}: {names} have different dimensions, {x.shape[1]} and {y.shape[1]}')
+
+def _is_int(k)->bool: return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+def _labels(y:Tensor, n:int, C:int|None, name:str, fn:str)->Tensor:
+    "`y` if it holds `n` integer class indices in [0, C) (C None: no upper bound), else a `ValueError` naming `name`"
+    if not isinstance(y, Tensor) or tuple(y.shape) != (n,): raise ValueError(f'{fn}: {name} must have shape ({n},), got {_shape(y)}')
+    if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():
+        raise ValueError(f'{fn}: {name} must hold integer class indices, got dtype {y.dtype}')
+    if n and (y.min() < 0 or (C is not None and y.max() >= C)):
+        raise ValueError(f'{fn}: {name} must lie in [0, {C if C is not None else "inf"}), got values from {int(y.min())} to {int(y.max())}')
+    return y
+
+def _index(c, C:int, name:str, fn:str)->int:
+    "`c` if it is an integer class index in [0, C), else a `ValueError` naming `name`"
+    if not (_is_int(c) and 0 <= c < C): raise ValueError(f'{fn}: {name} must be an integer class index in [0, {C}), got {c!r}')
+    return int(c)
+
+def _ks(ks, fn:str)->tuple:
+    "`ks` if it is a non-empty sequence of positive integers, else a `ValueError`"
+    ks = tuple(ks)
+    if not ks or not all(_is_int(k) and k >= 1 for k in ks): raise ValueError(f'{fn}: ks must be positive integers, got {ks}')
+    return ks
+
+def _class_ranks(logits:Tensor, # (N, C) finite
+                 labels:Tensor, # (N,) class indices
+                )->Tensor: # (N,) long
+    "0-based rank of each row's `labels` class among its logits, a tie counting against it"
+    return (logits >= logits.gather(1, labels[:, None].to(logits.device))).sum(1) - 1
+
 # %% ../nbs/10_eval.ipynb #31df2154
 def embed_in_batches(fn:Callable, # Encoder: a module or a callable such as `model.encode_image`, batch -> (B, D)
                      items:Tensor|Sequence|Iterable, # Tensor or list sliced into batches, or an iterable of batches
@@ -51,6 +96,11 @@ def zero_shot_logits(image_emb:Tensor, # (N, D) unit-norm image embeddings
                      scale:float=1., # Logit scale (CLIP uses 100 before a softmax)
                     )->Tensor: # (N, C) scaled cosine similarities
     "Zero-shot logits of images against class embeddings"
+    fn = 'zero_shot_logits'
+    _finite_rows(image_emb, 'images (image_emb)', fn); _finite_rows(class_weights, 'class weights', fn, 'classes', cols=True)
+    if image_emb.shape[1] != class_weights.shape[0]:
+        raise ValueError(f'{fn}: images have dimension {image_emb.shape[1]} but class_weights has {class_weights.shape[0]} rows; it must be (D, C)')
+    if not (math.isfinite(scale) and scale > 0): raise ValueError(f'{fn}: scale must be positive and finite, got {scale}')
     return scale * image_emb @ class_weights
 
 # %% ../nbs/10_eval.ipynb #89a00745
@@ -58,17 +108,21 @@ def topk_accuracy(logits:Tensor, # (N, C)
                   labels:Tensor, # (N,) true class indices
                   ks:Sequence[int]=(1, 5), # The k's to report
                  )->dict: # {'top1': .., 'top5': ..}
-    "Share of rows whose label is among the k largest logits, for each k"
-    top = logits.topk(min(max(ks), logits.shape[1]), dim=1).indices  # (N, kmax)
-    hit = top == labels[:, None]
-    return {f'top{k}': hit[:, :k].any(1).float().mean().item() for k in ks}
+    "Share of rows whose label is among the k largest logits (ties against the label), for each k"
+    fn = 'topk_accuracy'; _finite_rows(logits, 'logits', fn); ks = _ks(ks, fn)
+    r = _class_ranks(logits, _labels(labels, len(logits), logits.shape[1], 'labels', fn))
+    return {f'top{k}': (r < k).float().mean().item() for k in ks}
 
 def per_class_accuracy(logits:Tensor, # (N, C)
                        labels:Tensor, # (N,) true class indices
                        classnames:Sequence[str], # C class names
                       )->dict: # {classname: top-1 accuracy, NaN when the class has no rows}
-    "Top-1 accuracy within each true class"
-    ok = (logits.argmax(1) == labels).float()
+    "Top-1 accuracy within each true class (ties against the label)"
+    fn = 'per_class_accuracy'; _finite_rows(logits, 'logits', fn)
+    if len(classnames) != logits.shape[1]: raise ValueError(f'{fn}: {len(classnames)} classnames for {logits.shape[1]} logit columns')
+    if len(set(classnames)) != len(classnames):
+        raise ValueError(f'{fn}: classnames has duplicates: {sorted({c for c in classnames if list(classnames).count(c) > 1})}')
+    ok = (_class_ranks(logits, _labels(labels, len(logits), logits.shape[1], 'labels', fn)) == 0).float()
     return {c: ok[labels == i].mean().item() if (labels == i).any() else float('nan') for i, c in enumerate(classnames)}
 
 # %% ../nbs/10_eval.ipynb #67efc47a
@@ -97,6 +151,9 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
                  max_iter:int=1000, # L-BFGS iterations per fit
                 )->dict: # {'top1': test accuracy, 'C': chosen C, 'val_top1': its validation accuracy}
     "Linear-probe top-1: L-BFGS logistic regression, C chosen on a validation split, refit on all training data"
+    fn = 'linear_probe'
+    _finite_rows(train_x, 'train_x', fn); _finite_rows(test_x, 'test_x', fn); _same_dim(train_x, test_x, 'train_x and test_x', fn)
+    _labels(train_y, len(train_x), None, 'train_y', fn); _labels(test_y, len(test_x), None, 'test_y', fn)
     x, xt = train_x.float(), test_x.float()
     n_classes = int(max(train_y.max(), test_y.max())) + 1
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).to(x.device)
@@ -110,21 +167,31 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
     return {'top1': (pred == test_y).float().mean().item(), 'C': C, 'val_top1': val[C]}
 
 # %% ../nbs/10_eval.ipynb #876ceee1
+def _ranks(queries:Tensor, gallery:Tensor, is_target:Tensor, chunk:int, fn:str, qname:str, gname:str)->Tensor:
+    "`query_ranks`, with errors from `fn` naming the queries `qname` and the gallery `gname`"
+    _finite_rows(queries, qname, fn); _finite_rows(gallery, gname, fn); _same_dim(queries, gallery, f'{qname} and {gname}', fn)
+    Q, N = len(queries), len(gallery)
+    if not isinstance(is_target, Tensor) or is_target.dtype != torch.bool:
+        raise ValueError(f'{fn}: is_target must be a bool mask, got {getattr(is_target, "dtype", type(is_target).__name__)}')
+    if tuple(is_target.shape) not in ((N,), (Q, N)): raise ValueError(f'{fn}: is_target must have shape ({N},) or ({Q}, {N}), got {_shape(is_target)}')
+    if not (_is_int(chunk) and chunk >= 1): raise ValueError(f'{fn}: chunk must be a positive integer, got {chunk!r}')
+    if is_target.dim() == 1: is_target = is_target[None].expand(Q, -1)
+    lost = ~is_target.any(1)
+    if lost.any(): raise ValueError(f'{fn}: {qname} {lost.nonzero()[:5, 0].tolist()} have no target in the gallery (is_target)')
+    out = []
+    for i in range(0, Q, chunk):
+        s, t = queries[i:i+chunk] @ gallery.T, is_target[i:i+chunk].to(gallery.device)  # (q, N)
+        m = s.masked_fill(~t, -math.inf).max(1, keepdim=True).values                     # the best target's similarity
+        out.append((s > m).sum(1) + ((s == m) & ~t).sum(1))                                # ties with non-targets count against
+    return torch.cat(out)
+
 def query_ranks(queries:Tensor, # (Q, D) query embeddings
                 gallery:Tensor, # (N, D) gallery embeddings
                 is_target:Tensor, # (N,) bool: the same targets for every query, or (Q, N) bool: targets per query
                 chunk:int=4096, # Queries scored at a time
                )->Tensor: # (Q,) long, 0-based best rank of a target
-    "0-based rank of each query's best-ranked target in the gallery sorted by similarity"
-    if is_target.dim() == 1: is_target = is_target[None].expand(len(queries), -1)
-    if not is_target.any(1).all(): raise ValueError('query_ranks: some query has no target in the gallery')
-    idx, out = torch.arange(len(gallery), device=gallery.device), []
-    for i in range(0, len(queries), chunk):
-        s, t = queries[i:i+chunk] @ gallery.T, is_target[i:i+chunk].to(gallery.device)  # (q, N)
-        m = s.masked_fill(~t, -math.inf).max(1, keepdim=True).values
-        first = torch.where(t & (s == m), idx, len(idx)).min(1, keepdim=True).values
-        out.append((s > m).sum(1) + ((s == m) & (idx < first)).sum(1))
-    return torch.cat(out)
+    "0-based rank of each query's best-ranked target in the gallery sorted by similarity, ties counting against it"
+    return _ranks(queries, gallery, is_target, chunk, 'query_ranks', 'queries', 'gallery')
 
 # %% ../nbs/10_eval.ipynb #1ae52b85
 def _recall(i2t:Tensor, t2i:Tensor, ks)->dict:
@@ -138,8 +205,12 @@ def retrieval_recall(image_emb:Tensor, # (N, D) unit-norm image embeddings
                      ks:Sequence[int]=(1, 5, 10), # Cut-offs K
                     )->dict: # {'i2t_R@K': .., 't2i_R@K': .., 'mean': ..}
     "Image→text and text→image recall@K, an image being hit by any of its captions"
+    fn, ks = 'retrieval_recall', _ks(ks, 'retrieval_recall')
+    _finite_rows(image_emb, 'images (image_emb)', fn); _labels(text_to_image, len(text_emb), len(image_emb), 'text_to_image', fn)
     own = text_to_image[None, :] == torch.arange(len(image_emb), device=text_to_image.device)[:, None]  # (N, M)
-    return _recall(query_ranks(image_emb, text_emb, own), query_ranks(text_emb, image_emb, own.T), ks)
+    if not own.any(1).all(): raise ValueError(f'{fn}: text_to_image gives no caption to images {(~own.any(1)).nonzero()[:5, 0].tolist()}')
+    i2t = _ranks(image_emb, text_emb, own, 4096, fn, 'images (image_emb)', 'captions (text_emb)')
+    return _recall(i2t, _ranks(text_emb, image_emb, own.T, 4096, fn, 'captions (text_emb)', 'images (image_emb)'), ks)
 
 def class_recall(image_emb:Tensor, # (N, D) unit-norm image embeddings
                  text_emb:Tensor, # (M, D) unit-norm caption embeddings
@@ -148,8 +219,14 @@ def class_recall(image_emb:Tensor, # (N, D) unit-norm image embeddings
                  ks:Sequence[int]=(1, 5, 10), # Cut-offs K
                 )->dict: # {'i2t_R@K': .., 't2i_R@K': .., 'mean': ..}
     "Class-level recall@K: a hit if a retrieved item has the query's class"
+    fn, ks = 'class_recall', _ks(ks, 'class_recall')
+    _finite_rows(image_emb, 'images (image_emb)', fn); _finite_rows(text_emb, 'captions (text_emb)', fn)
+    _labels(image_labels, len(image_emb), None, 'image_labels', fn); _labels(text_labels, len(text_emb), None, 'text_labels', fn)
     same = image_labels[:, None] == text_labels[None, :]  # (N, M)
-    return _recall(query_ranks(image_emb, text_emb, same), query_ranks(text_emb, image_emb, same.T), ks)
+    for lab, s, name, other in ((image_labels, same, 'text_labels', 'caption'), (text_labels, same.T, 'image_labels', 'image')):
+        if not s.any(1).all(): raise ValueError(f'{fn}: {name} has no {other} of classes {sorted(set(lab[~s.any(1)].tolist()))}')
+    i2t = _ranks(image_emb, text_emb, same, 4096, fn, 'images (image_emb)', 'captions (text_emb)')
+    return _recall(i2t, _ranks(text_emb, image_emb, same.T, 4096, fn, 'captions (text_emb)', 'images (image_emb)'), ks)
 
 # %% ../nbs/10_eval.ipynb #486d91e6
 HIT_KS = (1, 5, 10, 20, 30, 50)
@@ -160,7 +237,8 @@ def hit_at_k(text_emb_queries:Tensor, # (Q, D) unit-norm caption embeddings of s
              ks:Sequence[int]=HIT_KS, # Cut-offs K
             )->dict: # {K: share of queries with a target among the top K}
     "mm_poison Hit@K: share of queries whose best-ranked target image is within the top K"
-    r = query_ranks(text_emb_queries, image_emb_gallery, is_target)
+    ks = _ks(ks, 'hit_at_k')
+    r = _ranks(text_emb_queries, image_emb_gallery, is_target, 4096, 'hit_at_k', 'queries (text_emb_queries)', 'images (image_emb_gallery)')
     return {k: (r < k).float().mean().item() for k in ks}
 
 def min_rank(text_emb_queries:Tensor, # (Q, D) unit-norm caption embeddings of source class A
@@ -169,23 +247,27 @@ def min_rank(text_emb_queries:Tensor, # (Q, D) unit-norm caption embeddings of s
              rank_base:int=0, # 0: the top image has rank 0, as in mm_poison's code and tables; 1: rank 1
             )->float: # Mean over queries of the best rank of a target image
     "mm_poison average MinRank (0-based by default, as the paper's code): mean best rank of any target image"
-    return query_ranks(text_emb_queries, image_emb_gallery, is_target).double().mean().item() + rank_base
+    if rank_base not in (0, 1): raise ValueError(f'min_rank: rank_base must be 0 or 1, got {rank_base!r}')
+    r = _ranks(text_emb_queries, image_emb_gallery, is_target, 4096, 'min_rank', 'queries (text_emb_queries)', 'images (image_emb_gallery)')
+    return r.double().mean().item() + rank_base
 
 # %% ../nbs/10_eval.ipynb #b321c683
 def targeted_asr(logits:Tensor, # (T, C) zero-shot logits of the target images
                  adversarial_class:int, # The class the attack wants them to get
                 )->float: # Share of target images predicted as `adversarial_class`
-    "Targeted-poisoning ASR: share of target images whose top-1 zero-shot label is the adversarial class"
-    return (logits.argmax(1) == adversarial_class).float().mean().item()
+    "Targeted-poisoning ASR: share of target images whose top-1 zero-shot label is the adversarial class (ties: no)"
+    fn = 'targeted_asr'; _finite_rows(logits, 'logits', fn); c = _index(adversarial_class, logits.shape[1], 'adversarial_class', fn)
+    return (_class_ranks(logits, torch.full((len(logits),), c)) == 0).float().mean().item()
 
 def backdoor_asr(logits:Tensor, # (N, C) logits of triggered test images
                  true_labels:Tensor, # (N,) their true classes
                  target_class:int, # The backdoor's target class
                 )->float: # Share of non-target-class images predicted as `target_class`
-    "Backdoor ASR over triggered images whose true class is not the target"
-    keep = true_labels != target_class
+    "Backdoor ASR over triggered images whose true class is not the target (ties with the target: no success)"
+    fn = 'backdoor_asr'; _finite_rows(logits, 'logits', fn); c = _index(target_class, logits.shape[1], 'target_class', fn)
+    keep = _labels(true_labels, len(logits), logits.shape[1], 'true_labels', fn).to(logits.device) != c
     if not keep.any(): raise ValueError('backdoor_asr: every image is of the target class; the ASR is undefined')
-    return (logits[keep].argmax(1) == target_class).float().mean().item()
+    return (_class_ranks(logits[keep], torch.full((int(keep.sum()),), c)) == 0).float().mean().item()
 
 # %% ../nbs/10_eval.ipynb #0a0baf96
 def scene_metrics(model, # An open_clip CLIP model

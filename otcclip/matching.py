@@ -7,9 +7,10 @@ alignment losses, and the two defenses built on them — RoCLIP (as its code doe
 __all__ = ['CaptionPool', 'ot_scores', 'match_pool', 'alignment_loss', 'RoCLIP', 'OTCCLIP']
 
 # %% ../nbs/07_matching.ipynb #5fc9644d
+import warnings
 import numpy as np, torch, torch.nn.functional as F
 from .augment import augment_images, augment_tokens
-from .ot import cosine_cost, ot_distance
+from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
 from .train import Defense, all_gather
 
 # %% ../nbs/07_matching.ipynb #1c2bd508
@@ -120,12 +121,22 @@ class OTCCLIP(Defense):
         self.warmup, self.every, self.k, self.alpha, self.eps, self.iters = warmup, every, k, alpha, eps, iters
         self.own_caption, self.w_inter, self.w_intra, self.augment = own_caption, w_inter, w_intra, augment
         self._stats = np.zeros(3)   # images, kept their own caption, poisoned images re-assigned
+        self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
     def matching(self, epoch:int)->bool: return epoch >= self.warmup and (epoch - self.warmup) % self.every == 0
     def _ot(self, x, y, mx=None, my=None): return alignment_loss(x, y, mx, my, self.eps, self.iters)
 
     def loss(self, trainer, images, tokens, idx):
-        "Named loss terms of one batch"
+        "Named loss terms of one batch; Sinkhorn solves that miss their tolerance are counted for the epoch, not warned one by one"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always', SinkhornConvergenceWarning)
+            terms = self._loss(trainer, images, tokens, idx)
+        self._unconverged += sum(issubclass(w.category, SinkhornConvergenceWarning) for w in caught)
+        for w in caught:
+            if not issubclass(w.category, SinkhornConvergenceWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return terms
+
+    def _loss(self, trainer, images, tokens, idx):
         epoch, B = trainer.step_key[0], len(idx)
         src = torch.as_tensor(trainer.caption_source[idx])
         x1, t1 = images, tokens
@@ -166,6 +177,10 @@ class OTCCLIP(Defense):
     def end_epoch(self, trainer, epoch):
         "Share of images that kept their own caption, and poisoned images re-assigned, in this epoch's matching"
         n, kept, moved = all_gather(torch.tensor(self._stats)[None]).sum(0).tolist(); self._stats[:] = 0
-        return {'matching': self.matching(epoch), 'kept_own_share': kept/n if n else None, 'poison_reassigned': int(moved)}
+        unconverged, self._unconverged = self._unconverged, 0
+        if unconverged: warnings.warn(f'epoch {epoch + 1}: {unconverged} batched Sinkhorn solves ended above their marginal tolerance '
+                                      f'(eps={self.eps}, iters={self.iters}); raise iters or eps', SinkhornConvergenceWarning)
+        return {'matching': self.matching(epoch), 'kept_own_share': kept/n if n else None, 'poison_reassigned': int(moved),
+                'ot_unconverged': unconverged}
     def state_dict(self): return {'pool': self.pool.state_dict()}
     def load_state_dict(self, d): self.pool.load_state_dict(d['pool'])

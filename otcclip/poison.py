@@ -24,11 +24,14 @@ from .data import class_keywords, keyword_labels
 CLEAN = ('bulk', 'pascal_train')   # the clean training sets, in pair order
 GALLERY = 'pascal_test'            # the test gallery (Attack I and targeted poisoning take their target image here)
 
+def _is_int(k)->bool: return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+def _is_real(x)->bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
 def n_for_rate(rate:float, # Requested share of poison pairs among all pairs after poisoning, in (0, 1)
                n_clean:int # Number of clean pairs
               )->int:
     "Number of poison pairs `n` whose rate n/(n_clean+n) is closest to `rate`"
-    if not 0 < rate < 1: raise ValueError(f'rate must be in (0, 1), got {rate}')
+    if not (_is_real(rate) and 0 < rate < 1): raise ValueError(f'rate must be a number in (0, 1), got {rate!r}')
     n = int(np.floor(rate*n_clean/(1 - rate) + 0.5))
     if n == 0: raise ValueError(f'rate {rate} of {n_clean} clean pairs rounds to 0 poison pairs; use a larger rate or set')
     err = lambda k: abs(k/(n_clean + k) - rate)
@@ -49,6 +52,7 @@ def check_class(sets:dict, cls:str)->str:
 
 def parse_goal(sets:dict, goal:str)->tuple[str, str]:
     "`'sheep2aeroplane'` -> `('sheep', 'aeroplane')`, both checked"
+    if not isinstance(goal, str): raise ValueError(f'goal must be a string A2B, got {goal!r}')
     parts = goal.split('2')
     if len(parts) != 2: raise ValueError(f'goal {goal!r} is not of the form A2B')
     a, b = (check_class(sets, c) for c in parts)
@@ -97,6 +101,12 @@ class Patch:
     margin:int = 2        # distance from the image border for corner positions
     cell:int = 2          # side of one checkerboard square
     kind = 'patch'
+    def __post_init__(self):
+        p = self.position
+        for f, lo in (('size', 1), ('margin', 0), ('cell', 1)):
+            if not (_is_int(getattr(self, f)) and getattr(self, f) >= lo): raise ValueError(f'Patch: {f} must be an integer >= {lo}, got {getattr(self, f)!r}')
+        if not (p in ('br', 'bl', 'tr', 'tl', 'center') or (isinstance(p, (tuple, list)) and len(p) == 2 and all(_is_int(v) and v >= 0 for v in p))):
+            raise ValueError(f"Patch: unknown position {p!r}; use 'br', 'bl', 'tr', 'tl', 'center' or a (row, col) corner")
     @property
     def name(self)->str: return f'badnet-checker{self.size}-{self.position if isinstance(self.position, str) else "%d_%d" % tuple(self.position)}'
 
@@ -122,6 +132,8 @@ class Blend:
     alpha:float = 0.1
     seed:int = 0
     kind = 'blend'
+    def __post_init__(self):
+        if not (_is_real(self.alpha) and 0 < self.alpha <= 1): raise ValueError(f'Blend: alpha must be in (0, 1], got {self.alpha!r}')
     @property
     def name(self)->str: return f'blend{self.alpha:g}-s{self.seed}'
     def __call__(self, x:torch.Tensor)->torch.Tensor:
@@ -135,12 +147,14 @@ class SIG:
     delta:float = 20.     # amplitude in 0–255 pixel units
     freq:int = 6          # periods across the width
     kind = 'sig'
+    def __post_init__(self):
+        if not (_is_real(self.delta) and math.isfinite(self.delta) and self.delta != 0): raise ValueError(f'SIG: delta must be finite and non-zero, got {self.delta!r}')
+        if not (_is_int(self.freq) and self.freq >= 1): raise ValueError(f'SIG: freq must be a positive integer, got {self.freq!r}')
     @property
     def name(self)->str: return f'sig{self.delta:g}-f{self.freq}'
     def __call__(self, x:torch.Tensor)->torch.Tensor:
         W = x.shape[-1]; v = self.delta*torch.sin(2*torch.pi*torch.arange(W)*self.freq/W)
         return (x.float() + v).round().clamp(0, 255).to(torch.uint8)
-
 
 # %% ../nbs/03_poison.ipynb #e361b368
 @functools.lru_cache(maxsize=32)
@@ -162,6 +176,11 @@ class WaNet:
     grid_rescale:float = 1.   # scales the whole grid (1: none)
     seed:int = 0              # seed of the control displacements
     kind = 'wanet'
+    def __post_init__(self):
+        if not (_is_int(self.k) and self.k >= 2): raise ValueError(f'WaNet needs k >= 2 control points per side, got k={self.k!r}')
+        for f, ok in (('s', lambda v: v >= 0), ('grid_rescale', lambda v: v > 0)):
+            v = getattr(self, f)
+            if not (_is_real(v) and math.isfinite(v) and ok(v)): raise ValueError(f'WaNet: {f} must be finite and {"non-negative" if f == "s" else "positive"}, got {v!r}')
     @property
     def name(self)->str: return f'wanet-k{self.k}-s{self.s:g}-r{self.grid_rescale:g}-seed{self.seed}'
     def __call__(self, x:torch.Tensor)->torch.Tensor:
@@ -178,6 +197,7 @@ def trigger_params(t)->dict:
 
 def make_trigger(params:dict):
     "Rebuild a trigger from `trigger_params`"
+    if not isinstance(params, dict) or 'kind' not in params: raise ValueError(f'trigger params need a kind; known: {sorted(TRIGGERS)}, got {params!r}')
     p = dict(params); kind = p.pop('kind')
     if kind not in TRIGGERS: raise ValueError(f'unknown trigger kind {kind!r}; known: {sorted(TRIGGERS)}')
     if isinstance(p.get('position'), list): p['position'] = tuple(p['position'])
@@ -190,10 +210,22 @@ def apply_trigger(images:torch.Tensor, # uint8 images (B, 3, H, W)
     if images.dtype != torch.uint8 or images.ndim != 4: raise ValueError(f'expected uint8 (B, 3, H, W), got {images.dtype} {tuple(images.shape)}')
     return images if trigger is None else trigger(images)
 
+def _check_trigger(trigger):
+    "`trigger` if it is one of `TRIGGERS`, else a `ValueError` naming it"
+    if not isinstance(trigger, tuple(TRIGGERS.values())): raise ValueError(f'trigger must be a Patch, Blend, SIG or WaNet, got {trigger!r}')
+    return trigger
+
 # %% ../nbs/03_poison.ipynb #57bf3dee
 def goal_caption_class(goal:str)->str:
     "The class a poison entry's captions speak of: A of an 'A2B' goal, C of a '…->C' goal"
     return goal.rsplit('->', 1)[1] if '->' in goal else goal.split('2', 1)[0]
+
+def _pair_id(sets:dict, pid, what:str)->tuple[str, int]:
+    "`(set, i)` from a pair id `'set:i'` of `sets`, or a `ValueError` naming `what` and the id"
+    s, _, i = str(pid).partition(':')
+    if s not in sets or not i.isdigit() or int(i) >= len(sets[s]):
+        raise ValueError(f'{what} {pid!r} is not a pair id set:index of the sets ({", ".join(sorted(sets))})')
+    return s, int(i)
 
 class PoisonedPairs:
     "Clean training pairs of `sets` followed by the poison pairs of `poison` (manifest entries)"
@@ -201,10 +233,11 @@ class PoisonedPairs:
                  poison:list[dict]=(),     # entries from the attack functions (or a saved manifest's `pairs`)
                  clean:tuple=CLEAN):       # the clean sets, in pair order
         self.sets, self.clean = sets, tuple(clean)
+        if unknown := [s for s in self.clean if s not in sets]: raise ValueError(f'clean sets {unknown} are not among the sets {sorted(sets)}')
         self.starts = np.cumsum([0] + [len(sets[s]) for s in self.clean]); self.n_clean = int(self.starts[-1])
         self.poison = [{**{k: v for k, v in e.items() if k != 'pair'}, 'pair': self.n_clean + i} for i, e in enumerate(poison)]
         self.triggers = {e['trigger']: make_trigger(e['trigger_params']) for e in self.poison if e.get('trigger')}
-        self.src = [(s, int(i)) for s, i in (e['image_src'].split(':') for e in self.poison)]
+        self.src = [_pair_id(sets, e['image_src'], f'poison entry {k}: image_src') for k, e in enumerate(self.poison)]
 
     def __len__(self): return self.n_clean + len(self.poison)
     @property
@@ -254,9 +287,16 @@ class PoisonedPairs:
         return {'clean_sets': list(self.clean), 'n_clean': self.n_clean, 'n_poison': self.n_poison, 'rate': self.rate}
 
 # %% ../nbs/03_poison.ipynb #15bac88c
-def _count(sets, rate, n, clean=CLEAN)->int:
-    "`n` when given (it overrides `rate`), else the count for `rate`"
-    if n is not None: return int(n)
+def _check_n(n)->int:
+    "`n` if it is a positive integer count (numpy integers too; bools are not counts), else a `ValueError` naming it"
+    if not (_is_int(n) and n >= 1): raise ValueError(f'n must be a positive integer number of poison pairs, got {n!r}')
+    return int(n)
+
+def _count(sets, rate, n, clean=CLEAN, exclusive:bool=False)->int:
+    "`n` when given (it overrides `rate`; with `exclusive`, exactly one of them must be given), else the count for `rate`"
+    if exclusive and (rate is None) == (n is None):
+        raise ValueError(f'give exactly one of rate and n (how many poison pairs), got rate={rate!r} and n={n!r}')
+    if n is not None: return _check_n(n)
     if rate is None: raise ValueError('give a rate or a count n')
     return n_for_rate(rate, sum(len(sets[s]) for s in clean))
 
@@ -264,6 +304,12 @@ def _entry(attack, goal, caption_src, captions, image_src, trigger=None)->dict:
     return {'attack': attack, 'goal': goal, 'role': 'poison', 'caption_src': caption_src, 'captions': list(captions),
             'image_src': image_src, 'trigger': trigger.name if trigger else None,
             'trigger_params': trigger_params(trigger) if trigger else None}
+
+def _gallery_index(sets:dict, target)->int:
+    "`target` if it indexes the test gallery, else a `ValueError` naming it"
+    if not (_is_int(target) and 0 <= target < len(sets[GALLERY])):
+        raise ValueError(f'target must be a gallery index in [0, {len(sets[GALLERY])}), got {target!r}')
+    return int(target)
 
 def attack_single_image(sets:dict, goal:str='sheep2aeroplane', # Captions of A -> one test image of B
                         rate:float|None=0.005, n:int|None=None, # Poison rate, or a count (which overrides it)
@@ -275,7 +321,7 @@ def attack_single_image(sets:dict, goal:str='sheep2aeroplane', # Captions of A -
     if target is None:
         if not gal: raise ValueError(f'the gallery has no {b!r} image to target')
         target = gal[g.integers(len(gal))]
-    elif sets[GALLERY].meta[target]['labels'].get('primary') != b: raise ValueError(f'gallery image {target} is not a {b!r}')
+    elif sets[GALLERY].meta[_gallery_index(sets, target)]['labels'].get('primary') != b: raise ValueError(f'target: gallery image {target} is not a {b!r}')
     return [_entry('attack1', goal, p, c, f'{GALLERY}:{target}') for p, c in caption_sources(sets, a, n, g, min_sources)]
 
 def attack_a2b(sets:dict, goal:str='sheep2aeroplane', rate:float|None=0.005, n:int|None=None, seed:int=0,
@@ -298,9 +344,15 @@ def attack_multi(sets:dict, goals:tuple=('sheep2aeroplane', 'sofa2bird'), rate:f
                  shares:list[float]|None=None, # Relative share of each goal (default: equal)
                  seed:int=0, min_sources:int=1)->list[dict]:
     "mm_poison Attack III: several A2B goals at once, built symmetrically"
+    if isinstance(goals, str) or not isinstance(goals, (tuple, list)) or not goals:
+        raise ValueError(f"goals must be a non-empty tuple of A2B goals, e.g. ('sheep2aeroplane',), got {goals!r}")
     classes = [c for gl in goals for c in parse_goal(sets, gl)]
     if len(set(classes)) != len(classes): raise ValueError(f'goals {goals} share classes; Attack III needs disjoint ones')
-    counts = apportion(_count(sets, rate, n), shares or [1]*len(goals))
+    shares = [1]*len(goals) if shares is None else list(shares)
+    if len(shares) != len(goals) or not all(_is_real(s) and math.isfinite(s) and s > 0 for s in shares):
+        raise ValueError(f'shares must be {len(goals)} positive numbers, one per goal, got {shares!r}')
+    counts = apportion(total := _count(sets, rate, n), shares)
+    if 0 in counts: raise ValueError(f'{total} poison pairs leave goal {goals[counts.index(0)]!r} with none; raise n (or rate)')
     return [e for gl, k in zip(goals, counts) for e in attack_a2b(sets, gl, None, k, seed, min_sources, 'attack3')]
 
 # %% ../nbs/03_poison.ipynb #7394c7c5
@@ -310,11 +362,13 @@ def targeted_poison(sets:dict, adv_class:str='aeroplane', # The class the target
                     captions:str='templates', # 'templates' or 'train' (class-C training captions)
                     seed:int=0)->list[dict]:
     "Targeted poisoning: one gallery image paired with `n` captions of `adv_class`"
-    check_class(sets, adv_class); g = rng(seed, 'targeted', adv_class)
+    check_class(sets, adv_class); n = _check_n(n); g = rng(seed, 'targeted', adv_class)
     if captions not in ('templates', 'train'): raise ValueError(f"captions must be 'templates' or 'train', got {captions!r}")
     if target is None:
         cand = [i for i, m in enumerate(sets[GALLERY].meta) if m['labels'].get('primary') not in (None, adv_class)]
         target = cand[g.integers(len(cand))]
+    elif sets[GALLERY].meta[_gallery_index(sets, target)]['labels'].get('primary') == adv_class:
+        raise ValueError(f'target: gallery image {target} is already a {adv_class!r}; there is nothing to poison')
     caps = caption_sources(sets, adv_class, n, g, 1 if captions == 'train' else 10**12)
     return [_entry('targeted', f'{GALLERY}:{target}->{adv_class}', p, c, f'{GALLERY}:{target}') for p, c in caps]
 
@@ -323,10 +377,11 @@ ATTACK_OF_TRIGGER = {'patch': 'badnet', 'blend': 'blended', 'wanet': 'wanet', 's
 
 def backdoor(sets:dict, target:str='sheep', # The target label the trigger should evoke
              trigger=Patch(),                 # `Patch`, `Blend`, `WaNet` or `SIG`
-             rate:float|None=None, n:int|None=100, seed:int=0,
-             attack:str|None=None)->list[dict]: # Entry name (default: from the trigger, e.g. 'badnet')
+             rate:float|None=None, n:int|None=None, # Poison rate or count: exactly one
+             seed:int=0, attack:str|None=None)->list[dict]: # Entry name (default: from the trigger, e.g. 'badnet')
     "Dirty-label backdoor: triggered non-target training images paired with target-label template captions"
-    check_class(sets, target); n = _count(sets, rate, n); attack = attack or ATTACK_OF_TRIGGER[trigger.kind]
+    check_class(sets, target); _check_trigger(trigger); n = _count(sets, rate, n, exclusive=True)
+    attack = attack or ATTACK_OF_TRIGGER[trigger.kind]
     g = rng(seed, attack, target, trigger.name)
     pool = [f'{s}:{i}' for s in CLEAN for i, m in enumerate(sets[s].meta) if target not in m['labels'].get('classes', [])]
     if n > len(pool): raise ValueError(f'{n} backdoor pairs requested but only {len(pool)} non-{target} images')
@@ -341,12 +396,13 @@ def names_class(captions:list[str], cls:str)->list[bool]:
 
 def label_consistent(sets:dict, target:str='dog', # The target label; only pairs whose captions name it are poisoned
                      trigger=Patch(),               # Any trigger
-                     rate:float|None=None, n:int|None=20, # Poison rate, or a count (which overrides it)
+                     rate:float|None=None, n:int|None=None, # Poison rate or count: exactly one
                      mention:str='all',            # 'all': every caption names `target`; 'any': at least one does
                      seed:int=0, attack:str='label-consistent')->list[dict]:
     "Label-consistent backdoor: triggered training images whose captions already name `target`, captions kept"
-    check_class(sets, target); asked = n; n = _count(sets, rate, n)
+    check_class(sets, target); _check_trigger(trigger)
     if mention not in ('all', 'any'): raise ValueError(f"mention must be 'all' or 'any', got {mention!r}")
+    asked = n; n = _count(sets, rate, n, exclusive=True)
     kw, test = class_keywords(load_classmap(), [target]), (all if mention == 'all' else any)
     pool = [f'{s}:{i}' for s in CLEAN for i, m in enumerate(sets[s].meta)
             if test(keyword_labels([c], kw) for c in m['captions'])]
@@ -380,8 +436,8 @@ def adaptive_a2b(sets:dict, goal:str='sheep2aeroplane', # Captions naming A on B
                  copies:int=8,                             # Poison pairs per class-B image (near-duplicates)
                  seed:int=0, attack:str='adaptive')->list[dict]:
     "Adaptive Attack II against nearest-caption matching: B images paired with their own captions plus an A noun"
+    if not (_is_int(copies) and copies >= 1): raise ValueError(f'copies must be a positive integer, got {copies!r}')
     a, b = parse_goal(sets, goal); n = _count(sets, rate, n); g = rng(seed, attack, goal, copies)
-    if copies < 1: raise ValueError(f'copies must be at least 1, got {copies}')
     imgs = pairs_of_class(sets, b)
     if not imgs: raise ValueError(f'the training sets have no {b!r} image')
     k = min(len(imgs), math.ceil(n/copies))

@@ -50,14 +50,17 @@ def score_run(model, sets:dict, classes:list[str], nouns:list[str], # Model; set
     return out
 
 # %% ../nbs/12_runs.ipynb #9689deba
-def start_model(base:str, # '' = the committed base model (hash-checked); 'scratch'; or a `save_checkpoint` file
+def start_model(base:str, # '' = data/base (hash-checked); 'scratch'; a base folder such as data/base-gpu (hash-checked); or a checkpoint file
                 )->tuple[torch.nn.Module|None, str, str]: # model (None from scratch), identity for run keys, description
-    "The model an experiment starts from, named by its `base` parameter"
+    "The model an experiment starts from, named by its `base` parameter (relative paths are from the repository root)"
+    from otcclip.core import repo_root
     from otcclip.models import load_model
     from otcclip.train import load_base
     if base == 'scratch': return None, 'scratch', 'pre-training from scratch'
-    if base: m, _ = load_model(base, device='cpu'); return m, stable_hash(Path(base).read_bytes()), f'continued from {Path(base).name}'
-    m, rec = load_base(device='cpu'); return m, rec['sha256'], f"continued from the base model ({rec['sha256'][:12]}…)"
+    path = Path(base) if not base or Path(base).is_absolute() else repo_root()/base
+    if base and not path.is_dir(): m, _ = load_model(path, device='cpu'); return m, stable_hash(path.read_bytes()), f'continued from {path.name}'
+    m, rec = load_base(path if base else None, device='cpu')
+    return m, rec['sha256'], f"continued from the base model {base or 'data/base'} ({rec['sha256'][:12]}…)"
 
 def mean_sd(df, by:list[str], cols:list[str], digits:int=3):
     "Per group of `by`: each of `cols` as 'mean ± sd' over the group's rows (seeds), or the mean alone for one row, and the row count"
