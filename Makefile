@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 2
 .PHONY: setup data reproduce test base scratch bench clean-cache
 
 setup: $(STAMP)
-$(STAMP): pyproject.toml
+$(STAMP):                # named by the content hash of pyproject.toml (nbdev-export rewrites its mtime)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

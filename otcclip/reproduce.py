@@ -22,15 +22,34 @@ def deep_merge(a:dict, b:dict)->dict:
 PROFILE_KEYS = {'data': 'ScenesConfig fields', 'workers': 'data-building processes', 'publish': 'write figures/tables/results into the repository',
                 'experiments': 'papermill parameters per notebook stem', 'skip': 'notebook stem -> reason'}
 
+class _StrictLoader(yaml.SafeLoader):
+    "YAML that refuses a key given twice in one mapping (plain YAML keeps the last silently)"
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        dup = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if dup: raise yaml.constructor.ConstructorError(None, None, f'key(s) {dup} given twice', node.start_mark)
+        return super().construct_mapping(node, deep)
+
+def _read_profile(path:Path)->dict:
+    "One profile file as a dict of known shape, or a `ValueError` naming the file"
+    try: d = yaml.load(path.read_text(), Loader=_StrictLoader) or {}
+    except yaml.YAMLError as e: raise ValueError(f'{path}: not valid YAML ({e})') from e
+    if not isinstance(d, dict): raise ValueError(f'{path}: a profile is a mapping of keys, got a {type(d).__name__}')
+    for key in ('data', 'experiments', 'skip'):
+        if not isinstance(d.get(key) or {}, dict): raise ValueError(f'{path}: {key} must be a mapping, got {d[key]!r}')
+    for stem, params in (d.get('experiments') or {}).items():
+        if not isinstance(params or {}, dict): raise ValueError(f'{path}: experiments.{stem} must be a mapping of parameters, got {params!r}')
+    return d
+
 def load_profile(name:str, configs:Path|None=None)->dict:
-    "Profile `name` layered over `base.yaml`; unknown keys (top level or `data`) are errors naming the file"
+    "Profile `name` layered over `base.yaml`; unknown keys (top level or `data`) and ill-formed values are errors naming the file"
     from otcclip.splits import ScenesConfig
     configs = Path(configs or repo_root()/'configs')
     known = sorted(p.stem for p in configs.glob('*.yaml') if p.stem != 'base')
     if name not in known: raise ValueError(f'unknown profile {name!r}; known: {known} (in {configs})')
     layers = []
     for n in ('base', name):
-        d = yaml.safe_load((configs/f'{n}.yaml').read_text()) or {}
+        d = _read_profile(configs/f'{n}.yaml')
         bad = sorted(set(d) - set(PROFILE_KEYS))
         if bad: raise ValueError(f'{configs/n}.yaml: unknown key(s) {bad}; known: {sorted(PROFILE_KEYS)}')
         bad = sorted(set(d.get('data') or {}) - {f.name for f in fields(ScenesConfig)})

@@ -84,8 +84,6 @@ def test_real_profiles_plan():
         if p.stem != 'base': check_plan(load_profile(p.stem), NBS)
 
 # ---------------------------------------------------------------- schema confusions: gaps of otcclip.reproduce today
-GAP = 'otcclip.reproduce checks key names, not value types; this input fails later, or without naming the file'
-@pytest.mark.xfail(strict=True, reason=GAP)
 @pytest.mark.parametrize('text', ['- {data: {}}\n', 'data: [n_bulk]\n', 'data: 5\n', 'experiments: [00_emoji_scenes]\n',
                                   'skip: [00_emoji_scenes]\n', 'experiments: {00_emoji_scenes: [n_bulk]}\n', 'data: {n_bulk: 10\n',
                                   'workers: 1\nworkers: 2\n'])
