@@ -324,6 +324,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'otcclip.reproduce._base_id': ('reproduce.html#_base_id', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce._code_hash': ('reproduce.html#_code_hash', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce._read_profile': ('reproduce.html#_read_profile', 'otcclip/reproduce.py'),
+                                   'otcclip.reproduce._results_id': ('reproduce.html#_results_id', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.build_data': ('reproduce.html#build_data', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.check_plan': ('reproduce.html#check_plan', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.deep_merge': ('reproduce.html#deep_merge', 'otcclip/reproduce.py'),
