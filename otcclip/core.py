@@ -107,7 +107,8 @@ def progress(it, desc:str|None=None, total:int|None=None, quiet:bool=False, **kw
 def parallel_map(fn, tasks:list, workers:int=2, initializer=None, initargs:tuple=(), desc:str|None=None):
     "Yield `fn(task)` for each task, unordered, from `workers` spawned processes (or in-process when 1 or under test)"
     if workers <= 1 or len(tasks) <= 1 or os.environ.get('IN_TEST'):
-        if initializer: initializer(*initargs)
+        if initializer:   # a worker initializer may set per-process state (e.g. 1 torch thread): keep this process's
+            threads = torch.get_num_threads(); initializer(*initargs); torch.set_num_threads(threads)
         yield from progress(map(fn, tasks), desc, len(tasks)); return
     from multiprocessing import get_context
     with get_context('spawn').Pool(min(workers, len(tasks)), initializer, initargs) as pool:
