@@ -214,9 +214,10 @@ def ot_distance(C:torch.Tensor, # Costs (B, n, m); gradients flow to it (and thr
                 mask_b:torch.Tensor|None=None, # bool (B, m): real columns
                 warn_tol:float|None=1e-2, # Without `tol`: warn when the row marginals end further off than this
                 strict:bool=False, # Raise instead of warning when not converged
+                domain:str='auto', # Sinkhorn iterations in the 'log' domain, on 'kernel' scalings, or 'auto'
                )->torch.Tensor: # (B,) transport costs <P*, C>
     "Transport cost <P*, C> of the entropic plan, with its exact gradient in `C` (implicit differentiation, not P*)"
-    f, g, _ = sinkhorn_log(C, a, b, eps, iters, tol, mask_a, mask_b, warn_tol=warn_tol, strict=strict)
+    f, g, _ = sinkhorn_log(C, a, b, eps, iters, tol, mask_a, mask_b, warn_tol=warn_tol, strict=strict, domain=domain)
     return _TransportCost.apply(torch.where(_real(f, g), C, 0), f, g, eps)    # padded entries: 0, before any arithmetic
 
 # %% ../nbs/05_ot.ipynb #599a603b
