@@ -1,0 +1,90 @@
+"""Training cost of each defense against plain CLIP: one epoch each on the same poisoned data, in the same run.
+
+Data and schedule are the quick profile's defense comparison (emoji-scenes, 2,000 bulk + 1,000 PASCAL-like scenes,
+Attack II sheep2aeroplane at 5%, batch 128, lr 5e-4, continued from the committed base model; `--base scratch`
+starts from random weights). Each defense trains `--epochs` epoch(s) from the same start model; the last epoch is
+timed (matching runs in it for RoCLIP and OTCCLIP; SafeCLIP splits the pairs in it). Time is broken down by
+wrapping the library's functions for the run:
+
+- `OT`: OTCCLIP's Sinkhorn solves, transport plans and their backward (`ot_distance`, its gradient) and OT costs;
+- `matching`: caption-pool matching outside OT (global cosine shortlist, pool bookkeeping);
+- `selection`: SafeCLIP's per-epoch similarity pass and GMM split;
+- `rest`: everything else in the epoch (data, forward and backward of the model, contrastive losses, optimiser).
+
+`OT share` = OT / (epoch − OT): what OT adds over the same epoch with OT switched off (same views, same other
+losses). Run: .venv/bin/python benchmarks/defense_bench.py [--defenses clip,roclip,safeclip,otcclip,global]
+"""
+import argparse, copy, os, time
+from collections import defaultdict
+os.environ.setdefault('OTCCLIP_QUIET', '1')
+import torch
+from otcclip import baselines, matching, ot
+from otcclip.splits import ScenesConfig, build_emoji_scenes
+from otcclip.models import get_tokenizer
+from otcclip.poison import PoisonedPairs, attack_a2b
+from otcclip.train import Defense, TrainConfig, Trainer
+from otcclip.runs import start_model
+
+class Clock:
+    "Exclusive wall time per category of the wrapped functions (a call inside another counts only for the inner one)"
+    def __init__(self): self.total, self.stack = defaultdict(float), []
+    def wrap(self, category, fn):
+        def timed(*a, **k):
+            self.stack.append(0.); t = time.perf_counter()
+            try: return fn(*a, **k)
+            finally:
+                dur = time.perf_counter() - t; inner = self.stack.pop()
+                self.total[category] += dur - inner
+                if self.stack: self.stack[-1] += dur
+        return timed
+
+def instrument(clock:Clock):
+    "Wrap the library functions that make up OT, matching and selection time; returns an undo list"
+    targets = [(matching, 'ot_distance', 'OT'), (matching, 'cosine_cost', 'OT'), (ot, '_cost_grad', 'OT'),
+               (matching, 'match_pool', 'matching'), (baselines.SafeCLIP, 'start_epoch', 'selection')]
+    undo = [(obj, name, getattr(obj, name)) for obj, name, _ in targets]
+    for obj, name, cat in targets: setattr(obj, name, clock.wrap(cat, getattr(obj, name)))
+    return undo
+
+DEFENSES = {'clip': lambda a: Defense(),
+            'roclip': lambda a: matching.RoCLIP(pool_size=a.pool_size, every=1),
+            'safeclip': lambda a: baselines.SafeCLIP(inmodal_warmup=0, multimodal_warmup=0, save_splits=False),
+            'otcclip': lambda a: matching.OTCCLIP(pool_size=a.pool_size),
+            'global': lambda a: matching.OTCCLIP(pool_size=a.pool_size, alpha=1.0, w_inter=0, w_intra=0)}
+
+def main(a):
+    torch.set_num_threads(a.threads)
+    sets = build_emoji_scenes(ScenesConfig(n_bulk=a.n_bulk, per_class=50, seed=0))
+    start, _, setting = start_model(a.base)
+    model_name = start.otcclip_name if start is not None else 'cpu-vit'
+    data = PoisonedPairs(sets, attack_a2b(sets, 'sheep2aeroplane', rate=a.rate, seed=0)).pair_data(get_tokenizer(model_name))
+    cfg = TrainConfig(model=model_name, epochs=a.epochs, batch_size=a.batch_size, lr=5e-4, seed=0)
+    print(f'{setting} ({model_name}); {len(data):,} pairs, Attack II at {a.rate:.0%}; batch {a.batch_size}; '
+          f'{a.threads} thread(s); timing epoch {a.epochs} of {a.epochs}\n')
+    rows = []
+    for name in a.defenses.split(','):
+        if name not in DEFENSES: raise SystemExit(f'unknown defense {name!r}; choose from {sorted(DEFENSES)}')
+        clock = Clock(); tr = Trainer(data, cfg, defense=DEFENSES[name](a), model=None if start is None else copy.deepcopy(start))
+        if a.epochs > 1: tr.fit(until=a.epochs - 1)      # untimed epochs (fill pools, warm up)
+        undo = instrument(clock)
+        try: secs = tr.fit()[-1]['seconds']
+        finally:
+            for obj, attr, fn in undo: setattr(obj, attr, fn)
+        parts = {k: clock.total.get(k, 0.) for k in ('OT', 'matching', 'selection')}
+        rows.append((name, secs, parts))
+    clip = next((s for n, s, _ in rows if n == 'clip'), None)
+    print(f'{"defense":10s} {"epoch s":>8s} {"x CLIP":>7s} {"OT s":>7s} {"matching s":>10s} {"selection s":>11s} {"rest s":>7s} {"OT share":>9s}')
+    for name, secs, p in rows:
+        rest = secs - sum(p.values())
+        print(f'{name:10s} {secs:8.1f} {secs/clip if clip else float("nan"):7.2f} {p["OT"]:7.1f} {p["matching"]:10.1f} '
+              f'{p["selection"]:11.1f} {rest:7.1f} {p["OT"]/(secs - p["OT"]):9.1%}')
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--defenses', default='clip,roclip,safeclip,otcclip,global')
+    ap.add_argument('--base', default='', help="'' = the committed base model (data/base), 'scratch', or a checkpoint file")
+    ap.add_argument('--n-bulk', type=int, default=2000); ap.add_argument('--rate', type=float, default=0.05)
+    ap.add_argument('--batch-size', type=int, default=128); ap.add_argument('--pool-size', type=int, default=1024)
+    ap.add_argument('--epochs', type=int, default=1, help='epochs per defense; the last one is timed')
+    ap.add_argument('--threads', type=int, default=2)
+    main(ap.parse_args())
