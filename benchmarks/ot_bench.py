@@ -1,12 +1,13 @@
-"""OT solver speed: the same batched problems through POT, our Sinkhorn (log domain and scalings) and torch.compile.
+"""OT solver speed: the same batched problems through POT, our Sinkhorn paths and torch.compile, in one run.
 
-Rows: POT's batched solver (log domain and plain Sinkhorn), our log domain, our scalings ('kernel'), on CUDA our fused
-Triton kernel ('fused'), and torch.compile of the log domain. Sizes are OTCCLIP's at training batch B (`--batch`): the shortlist re-rank (B·k problems: an image's tokens against
-a pool caption's, caption slots masked), the inter-modality alignment (B problems, forward and backward) and the
-intra-modality image term (B problems of n × n). Image tokens: 64 (cpu-vit, patch 8 at 64 px) and 49 (ViT-B/32);
-caption slots: 32 (cpu-vit's context) and 77 (CLIP's), with 5–16 real tokens. ε 0.05, 50 iterations, float32.
-Prints milliseconds (best of `--repeat`), the ratio POT / ours, and max |distance − POT's distance|.
-On a GPU the same problems also run on CUDA. Run: .venv/bin/python benchmarks/ot_bench.py [--batch 256] [--k 16]
+Rows: POT's batched solver (log domain and plain Sinkhorn), our log domain, our scalings ('kernel'), on CUDA our
+fused Triton kernel ('fused'), and torch.compile of the log domain. Sizes are OTCCLIP's at training batch B
+(`--batch`): the shortlist re-rank (B·k problems: an image's tokens against a pool caption's, caption slots masked),
+the inter-modality alignment (B problems, forward and backward) and the intra-modality image term (B problems of
+n × n); on a GPU also all pairs of a 256 batch (65,536 problems of 49 × 32). Image tokens: 64 (cpu-vit, patch 8 at
+64 px) and 49 (ViT-B/32); caption slots: 32 (cpu-vit's context) and 77 (CLIP's), with 5–16 real tokens. ε 0.05,
+50 iterations, float32. Prints milliseconds (best of `--repeat`), the ratio POT / ours, and the max error to POT.
+Run: .venv/bin/python benchmarks/ot_bench.py [--batch 256] [--k 16] [--threads 2] [--no-compile]
 """
 import argparse, os, time
 for _k in ('JAX', 'TENSORFLOW', 'CUPY'): os.environ.setdefault(f'POT_BACKEND_DISABLE_{_k}', '1')
