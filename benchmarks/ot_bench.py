@@ -20,8 +20,8 @@ EPS, ITERS = 0.05, 50
 def problems(count, n, slots, device, seed=0):
     "Costs (count, n, slots) between random unit tokens, and a caption mask with 5-16 real tokens"
     g = torch.Generator().manual_seed(seed)
-    x = F.normalize(torch.randn(count, n, 64, generator=g), dim=-1)
-    y = F.normalize(torch.randn(count, slots, 64, generator=g), dim=-1)
+    x = F.normalize(torch.randn(count, n, 16, generator=g), dim=-1)   # 16 dims: wider-spread costs than 64-dim random tokens (those converge in ~10 iterations)
+    y = F.normalize(torch.randn(count, slots, 16, generator=g), dim=-1)
     lengths = torch.randint(5, min(16, slots) + 1, (count, 1), generator=g)
     return cosine_cost(x, y).to(device), (torch.arange(slots) < lengths).to(device)
 
