@@ -12,7 +12,8 @@ wrapping the library's functions for the run:
 - `rest`: everything else in the epoch (data, forward and backward of the model, contrastive losses, optimiser).
 
 `OT share` = OT / (epoch − OT): what OT adds over the same epoch with OT switched off (same views, same other
-losses). Run: .venv/bin/python benchmarks/defense_bench.py [--defenses clip,roclip,safeclip,otcclip,global]
+losses). `otcclip-tol` is OTCCLIP with Sinkhorn early stopping (tol 1e-3 on the row marginals, at most 50 iterations).
+Run: .venv/bin/python benchmarks/defense_bench.py [--defenses clip,roclip,safeclip,otcclip,otcclip-tol,global]
 """
 import argparse, copy, os, time
 from collections import defaultdict
@@ -50,6 +51,7 @@ DEFENSES = {'clip': lambda a: Defense(),
             'roclip': lambda a: matching.RoCLIP(pool_size=a.pool_size, every=1),
             'safeclip': lambda a: baselines.SafeCLIP(inmodal_warmup=0, multimodal_warmup=0, save_splits=False),
             'otcclip': lambda a: matching.OTCCLIP(pool_size=a.pool_size),
+            'otcclip-tol': lambda a: matching.OTCCLIP(pool_size=a.pool_size, tol=1e-3),   # Sinkhorn early stopping
             'global': lambda a: matching.OTCCLIP(pool_size=a.pool_size, alpha=1.0, w_inter=0, w_intra=0)}
 
 def main(a):
@@ -81,7 +83,7 @@ def main(a):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--defenses', default='clip,roclip,safeclip,otcclip,global')
+    ap.add_argument('--defenses', default='clip,roclip,safeclip,otcclip,otcclip-tol,global')
     ap.add_argument('--base', default='', help="'' = the committed base model (data/base), 'scratch', or a checkpoint file")
     ap.add_argument('--n-bulk', type=int, default=2000); ap.add_argument('--rate', type=float, default=0.05)
     ap.add_argument('--batch-size', type=int, default=128); ap.add_argument('--pool-size', type=int, default=1024)

@@ -53,15 +53,16 @@ class CaptionPool:
 def ot_scores(img_tokens:torch.Tensor, # (B, n, D) image tokens
               cap_tokens:torch.Tensor, # (B, k, L, D) token features of k candidate captions per image
               cap_mask:torch.Tensor, # (B, k, L) bool
-              eps:float=0.05, iters:int=50)->torch.Tensor: # (B, k) OT distances
+              eps:float=0.05, iters:int=50, tol:float|None=None)->torch.Tensor: # (B, k) OT distances; tol: early stop
     "OT distance between each image's tokens and each of its candidate captions' tokens, in one batched solve"
     B, k = cap_tokens.shape[:2]
     C = cosine_cost(img_tokens[:, None].expand(-1, k, -1, -1), cap_tokens.to(img_tokens.dtype))   # (B, k, n, L)
-    return ot_distance(C, eps=eps, iters=iters, mask_b=cap_mask)
+    return ot_distance(C, eps=eps, iters=iters, tol=tol, mask_b=cap_mask)
 
 def match_pool(pool:CaptionPool, img:torch.Tensor, # (B, D) unit image embeddings
                img_tokens:torch.Tensor|None=None, # (B, n, D) unit image tokens (needed when alpha < 1)
                k:int=16, alpha:float=0.5, eps:float=0.05, iters:int=50, # shortlist, global weight, OT settings [A]
+               tol:float|None=None, # Sinkhorn early-stopping tolerance (None: always `iters`)
               )->tuple[torch.Tensor, torch.Tensor]: # pool rows (B,), scores (B,)
     "The best pool caption for each image: global-cosine shortlist, re-ranked by alpha·cos − (1−alpha)·OT"
     rows = pool.filled().to(img.device)
@@ -69,16 +70,16 @@ def match_pool(pool:CaptionPool, img:torch.Tensor, # (B, D) unit image embedding
     sims = img @ pool.glob[rows].T                                          # (B, R)
     top, j = sims.topk(min(k, len(rows)) if alpha < 1 else 1, dim=1)       # (B, k)
     cand = rows[j]
-    if alpha < 1: top = alpha*top - (1 - alpha)*ot_scores(img_tokens, pool.tok[cand], pool.mask[cand], eps, iters)
+    if alpha < 1: top = alpha*top - (1 - alpha)*ot_scores(img_tokens, pool.tok[cand], pool.mask[cand], eps, iters, tol)
     best = top.argmax(1)
     return cand.gather(1, best[:, None])[:, 0], top.gather(1, best[:, None])[:, 0]
 
 # %% ../nbs/07_matching.ipynb #b2afb0c7
 def alignment_loss(x:torch.Tensor, y:torch.Tensor, # Token sets (B, n, D), (B, m, D)
                    mask_x:torch.Tensor|None=None, mask_y:torch.Tensor|None=None, # bool real-token masks
-                   eps:float=0.05, iters:int=50)->torch.Tensor: # scalar
+                   eps:float=0.05, iters:int=50, tol:float|None=None)->torch.Tensor: # scalar
     "Mean OT distance between paired token sets"
-    return ot_distance(cosine_cost(x, y), eps=eps, iters=iters, mask_a=mask_x, mask_b=mask_y).mean()
+    return ot_distance(cosine_cost(x, y), eps=eps, iters=iters, tol=tol, mask_a=mask_x, mask_b=mask_y).mean()
 
 # %% ../nbs/07_matching.ipynb #4c17f766
 class RoCLIP(Defense):
@@ -113,18 +114,19 @@ class OTCCLIP(Defense):
     name = 'otcclip'
     needs_tokens = True
     def __init__(self, pool_size:int=21845, warmup:int=0, every:int=1, k:int=16, alpha:float=0.5, eps:float=0.05,
-                 iters:int=50, own_caption:bool=True, w_inter:float=0.1, w_intra:float=0.1, augment:bool=True):
+                 iters:int=50, own_caption:bool=True, w_inter:float=0.1, w_intra:float=0.1, augment:bool=True,
+                 tol:float|None=None):
         for n, v in dict(every=every, k=k, iters=iters).items():
             if v < 1: raise ValueError(f'{n} must be at least 1, got {v}')
         if not 0 <= alpha <= 1: raise ValueError(f'alpha must be in [0, 1], got {alpha}')
         self.pool = CaptionPool(pool_size, tokens=True)
-        self.warmup, self.every, self.k, self.alpha, self.eps, self.iters = warmup, every, k, alpha, eps, iters
+        self.warmup, self.every, self.k, self.alpha, self.eps, self.iters, self.tol = warmup, every, k, alpha, eps, iters, tol
         self.own_caption, self.w_inter, self.w_intra, self.augment = own_caption, w_inter, w_intra, augment
         self._stats = np.zeros(3)   # images, kept their own caption, poisoned images re-assigned
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
     def matching(self, epoch:int)->bool: return epoch >= self.warmup and (epoch - self.warmup) % self.every == 0
-    def _ot(self, x, y, mx=None, my=None): return alignment_loss(x, y, mx, my, self.eps, self.iters)
+    def _ot(self, x, y, mx=None, my=None): return alignment_loss(x, y, mx, my, self.eps, self.iters, self.tol)
 
     def loss(self, trainer, images, tokens, idx):
         "Named loss terms of one batch; Sinkhorn solves that miss their tolerance are counted for the epoch, not warned one by one"
@@ -148,12 +150,12 @@ class OTCCLIP(Defense):
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
         s, terms = out['logit_scale'], {}
         if self.matching(epoch) and self.pool.count:
-            rows, best = match_pool(self.pool, fi.detach(), it.detach(), self.k, self.alpha, self.eps, self.iters)
+            rows, best = match_pool(self.pool, fi.detach(), it.detach(), self.k, self.alpha, self.eps, self.iters, self.tol)
             own = torch.zeros(B, dtype=torch.bool, device=fi.device)
             if self.own_caption:
                 with torch.no_grad():
                     mine = (fi*ft).sum(-1)
-                    if self.alpha < 1: mine = self.alpha*mine - (1 - self.alpha)*ot_distance(cosine_cost(it, tt), eps=self.eps, iters=self.iters, mask_b=tm)
+                    if self.alpha < 1: mine = self.alpha*mine - (1 - self.alpha)*ot_distance(cosine_cost(it, tt), eps=self.eps, iters=self.iters, tol=self.tol, mask_b=tm)
                 own = mine >= best
             target = torch.where(own[:, None], ft, self.pool.glob[rows])
             terms['contrastive'] = trainer.contrastive(fi, target, s) + 0*ft.sum()
