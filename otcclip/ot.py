@@ -76,6 +76,7 @@ def sinkhorn_log(C:torch.Tensor, # Costs (B, n, m); B may be several leading dim
     "Batched Sinkhorn: dual potentials with P = exp((f + g - C)/eps), computed without autograd"
     _check_args(C, a, b, eps, iters, tol, mask_a, mask_b, check_every, warn_tol)
     if domain not in DOMAINS: raise ValueError(f'domain={domain!r}; choose from {DOMAINS}')
+    if domain == 'fused' and tol is not None: raise ValueError('the fused kernel runs a fixed number of iterations: give tol=None')
     dt = torch.promote_types(C.dtype, torch.float32)                          # never iterate in half precision
     *B, n, m = C.shape
     log_a, bad_a = _log_marginal(a, mask_a, (*B, n), dt, C.device)            # (B, n)
@@ -269,7 +270,7 @@ def ot_distance(C:torch.Tensor, # Costs (B, n, m); gradients flow to it (and thr
                 mask_b:torch.Tensor|None=None, # bool (B, m): real columns
                 warn_tol:float|None=1e-2, # Without `tol`: warn when the row marginals end further off than this
                 strict:bool=False, # Raise instead of warning when not converged
-                domain:str='auto', # Sinkhorn iterations in the 'log' domain, on 'kernel' scalings, or 'auto'
+                domain:str='auto', # Sinkhorn iterations: 'log', 'kernel' (scalings), 'fused' (Triton) or 'auto' (see `sinkhorn_log`)
                )->torch.Tensor: # (B,) transport costs <P*, C>
     "Transport cost <P*, C> of the entropic plan, with its exact gradient in `C` (implicit differentiation, not P*)"
     f, g, _ = sinkhorn_log(C, a, b, eps, iters, tol, mask_a, mask_b, warn_tol=warn_tol, strict=strict, domain=domain)
