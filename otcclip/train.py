@@ -274,7 +274,11 @@ class Trainer:
                    'images_per_s': round(steps*B/secs, 1), 'defense': self.defense.name}
             tally = all_gather(torch.tensor(self._tally)[None]).sum(0).tolist(); self._tally[:] = 0
             rec.update(poison_positives=int(tally[0]), own_class_share=tally[2]/max(tally[1], 1), **self.defense.end_epoch(self, epoch))
-            if self.eval_fn and self.rank == 0: rec.update(self.eval_fn(self.core))
+            if self.eval_fn and self.rank == 0:
+                try: rec.update(self.eval_fn(self.core))
+                except (ValueError, FloatingPointError) as e:   # e.g. NaN embeddings: say which run and epoch made them
+                    raise type(e)(f"{self.out_dir or 'training run'}: evaluation after epoch {epoch + 1} failed: {e}; "
+                                  f'the last saved epoch is {self.epoch}') from e
             self.history.append(rec); self.epoch = epoch + 1
             if self.out_dir and self.rank == 0: self.save(self.out_dir/'last.pt')
             if self.world > 1: dist.barrier()
