@@ -332,7 +332,7 @@ def load_base(folder:str|Path|None=None, device=None)->tuple[torch.nn.Module, di
     from otcclip.core import data_dir
     from otcclip.models import load_model
     folder = Path(folder or data_dir()/'base'); meta_path, ckpt = folder/'base.json', folder/'base.pt'
-    if not ckpt.exists(): raise DataError(ckpt, None, 'no base checkpoint: train one with `make base` (2 CPU cores, about an hour)')
+    if not ckpt.exists(): raise DataError(ckpt, None, 'no base checkpoint: train one with `make base` (2 CPU cores, about 100 minutes)')
     meta = read_json(meta_path)
     if file_sha256(ckpt) != meta.get('sha256'): raise DataError(ckpt, None, f"SHA-256 differs from {meta_path.name}: the file changed")
     model, _ = load_model(ckpt, device=device)
