@@ -6,7 +6,7 @@ the attack success rates of targeted poisoning and backdoors."""
 # %% auto #0
 __all__ = ['PROMPT_TEMPLATES', 'HIT_KS', 'PHOTO_TEMPLATES', 'embed_in_batches', 'zero_shot_logits', 'topk_accuracy',
            'per_class_accuracy', 'linear_probe', 'query_ranks', 'retrieval_recall', 'class_recall', 'hit_at_k',
-           'min_rank', 'targeted_asr', 'backdoor_asr', 'scene_metrics', 'zero_shot_classification']
+           'min_rank', 'targeted_asr', 'backdoor_asr', 'embed_gallery', 'scene_metrics', 'zero_shot_classification']
 
 # %% ../nbs/10_eval.ipynb #f729614c
 import math
@@ -270,6 +270,24 @@ def backdoor_asr(logits:Tensor, # (N, C) logits of triggered test images
     return (_class_ranks(logits[keep], torch.full((int(keep.sum()),), c)) == 0).float().mean().item()
 
 # %% ../nbs/10_eval.ipynb #0a0baf96
+def embed_gallery(model, gallery, # An open_clip CLIP; `ShardDataset` of labelled scenes
+                  classnames:list[str], prompt_nouns:list[str], # Class keys in label order, and their prompt nouns
+                  batch_size:int=256,
+                  captions:bool=True)->dict: # False: images, labels and class weights only (a linear probe's training set)
+    "Unit embeddings of the gallery's images (and captions), labels, and zero-shot class weights"
+    from otcclip.models import encode_image, encode_text, get_tokenizer, normalize_uint8, zero_shot_classifier
+    tok, dev = get_tokenizer(getattr(model, 'otcclip_name', 'tiny-vit')), next(model.parameters()).device
+    n = len(gallery)
+    img = embed_in_batches(lambda x: encode_image(model, normalize_uint8(x.to(dev), model)),
+                           (gallery.read(np.arange(i, min(i + batch_size, n))) for i in range(0, n, batch_size)), desc='gallery images')
+    y = torch.tensor([classnames.index(m['labels']['primary']) for m in gallery.meta])
+    out = dict(img=img, y=y, W=zero_shot_classifier(model, tok, prompt_nouns, PROMPT_TEMPLATES), classnames=list(classnames))
+    if captions:
+        caps = [c for m in gallery.meta for c in m['captions']]
+        out['txt'] = embed_in_batches(lambda t: encode_text(model, tok(t).to(dev)), caps, batch_size, desc='gallery captions')
+        out['cap_img'] = torch.tensor([i for i, m in enumerate(gallery.meta) for _ in m['captions']])
+    return out
+
 def scene_metrics(model, # An open_clip CLIP model
                   gallery, # `ShardDataset` of the test gallery (single-object scenes with a primary class)
                   classnames:list[str], # Class keys, in label order
@@ -277,24 +295,16 @@ def scene_metrics(model, # An open_clip CLIP model
                   train=None, # Optional labelled `ShardDataset` for the linear probe
                   batch_size:int=256)->dict:
     "Zero-shot, per-class, retrieval and (optionally) linear-probe metrics on emoji-scenes"
-    from otcclip.models import encode_image, encode_text, get_tokenizer, normalize_uint8, zero_shot_classifier
-    tok = get_tokenizer(getattr(model, 'otcclip_name', 'tiny-vit')); dev = next(model.parameters()).device
-    def images(ds): return embed_in_batches(lambda x: encode_image(model, normalize_uint8(x.to(dev), model)),
-                                            (ds.read(np.arange(i, min(i + batch_size, len(ds)))) for i in range(0, len(ds), batch_size)), desc='images')
-    def labels(ds): return torch.tensor([classnames.index(m['labels']['primary']) for m in ds.meta])
-    img, y = images(gallery), labels(gallery)
-    was = model.training; model.eval()
-    with torch.no_grad(): W = zero_shot_classifier(model, tok, prompt_nouns, PROMPT_TEMPLATES).float().cpu()
-    model.train(was)
-    logits = zero_shot_logits(img, W)
-    caps = [c for m in gallery.meta for c in m['captions']]
-    cap_img = torch.tensor([i for i, m in enumerate(gallery.meta) for _ in m['captions']])
-    txt = embed_in_batches(lambda t: encode_text(model, tok(t).to(dev)), caps, batch_size, desc='captions')
+    emb = embed_gallery(model, gallery, classnames, prompt_nouns, batch_size)
+    img, y, txt, cap_img = emb['img'], emb['y'], emb['txt'], emb['cap_img']
+    logits = zero_shot_logits(img, emb['W'])
     out = {f'zeroshot_{k}': v for k, v in topk_accuracy(logits, y).items()}
     out |= {f'per_class/{k}': v for k, v in per_class_accuracy(logits, y, classnames).items()}
     out |= {f'retrieval/{k}': v for k, v in retrieval_recall(img, txt, cap_img).items()}
     out |= {f'class_retrieval/{k}': v for k, v in class_recall(img, txt, y, y[cap_img]).items()}
-    if train is not None: out |= {f'linear_probe_{k}': v for k, v in linear_probe(images(train), labels(train), img, y).items()}
+    if train is not None:
+        tr = embed_gallery(model, train, classnames, prompt_nouns, batch_size, captions=False)
+        out |= {f'linear_probe_{k}': v for k, v in linear_probe(tr['img'], tr['y'], img, y).items()}
     return out
 
 # %% ../nbs/10_eval.ipynb #98fe83b7
@@ -309,7 +319,5 @@ def zero_shot_classification(model, # An open_clip CLIP model
     name = getattr(model, 'otcclip_name', 'tiny-vit'); tf = image_transform(name); dev = next(model.parameters()).device
     batches = (torch.stack([tf(ds[j][0]) for j in range(i, min(i + batch_size, len(ds)))]) for i in range(0, len(ds), batch_size))
     img = embed_in_batches(lambda x: encode_image(model, x.to(dev)), batches, desc=f'{ds.name} images')
-    was = model.training; model.eval()
-    with torch.no_grad(): W = zero_shot_classifier(model, get_tokenizer(name), ds.classes, list(templates)).float().cpu()
-    model.train(was)
+    W = zero_shot_classifier(model, get_tokenizer(name), ds.classes, list(templates))
     return topk_accuracy(zero_shot_logits(img, W), torch.tensor(ds.labels))

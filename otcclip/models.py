@@ -5,9 +5,9 @@ features in the joint space, checkpoints, the CLIP loss and zero-shot heads."""
 
 # %% auto #0
 __all__ = ['MAX_LOGIT_SCALE', 'MODEL_CONFIGS', 'register_configs', 'create_model', 'get_tokenizer', 'count_params',
-           'image_transform', 'normalize_uint8', 'random_hflip', 'encode_image', 'encode_text', 'trim_padding',
-           'image_features', 'image_tokens', 'text_mask', 'text_features', 'TokenCLIP', 'clip_loss',
-           'zero_shot_classifier', 'save_checkpoint', 'load_model']
+           'image_transform', 'normalize_uint8', 'model_image_size', 'fit_image_size', 'random_hflip', 'encode_image',
+           'encode_text', 'trim_padding', 'image_features', 'image_tokens', 'text_mask', 'text_features', 'TokenCLIP',
+           'clip_loss', 'zero_shot_classifier', 'save_checkpoint', 'load_model', 'load_base']
 
 # %% ../nbs/04_models.ipynb #f1c19473
 import math, json, logging, tempfile
@@ -20,7 +20,7 @@ from open_clip import ClipLoss, build_zero_shot_classifier, OPENAI_DATASET_MEAN,
 from open_clip.model import CLIP
 from open_clip.modified_resnet import ModifiedResNet
 from open_clip.transformer import VisionTransformer, text_global_pool
-from .core import DataError, atomic_write, get_device
+from .core import DataError, atomic_write, data_dir, file_sha256, get_device, read_json
 
 # %% ../nbs/04_models.ipynb #8074ed87
 MAX_LOGIT_SCALE = math.log(100)  # training clamps `model.logit_scale` to [0, ln 100], as CLIP does
@@ -105,6 +105,18 @@ def normalize_uint8(x:torch.Tensor, # uint8 images (B, 3, H, W)
     "Scale uint8 images to [0, 1] and normalise them as open_clip's transforms do"
     mean, std = _mean_std(model, x.device)
     return ((x.float()/255 - mean)/std).to(dtype)
+
+def model_image_size(model:nn.Module)->tuple[int, int]:
+    "(H, W) of the images `model` takes"
+    size = model.visual.image_size
+    return tuple(size) if isinstance(size, (tuple, list)) else (size, size)
+
+def fit_image_size(x:torch.Tensor, # uint8 images (B, 3, H, W)
+                   model:nn.Module)->torch.Tensor: # uint8 images at `model`'s input size
+    "uint8 images resized (bicubic, antialiased) to `model`'s input size when they differ"
+    size = model_image_size(model)
+    if tuple(x.shape[-2:]) == size: return x
+    return F.interpolate(x.float(), size=size, mode='bicubic', antialias=True).round().clamp(0, 255).to(torch.uint8)
 
 def random_hflip(x:torch.Tensor, # Images (B, C, H, W), any dtype
                  p:float=0.5, # Probability of flipping each image
@@ -215,10 +227,14 @@ def zero_shot_classifier(model:nn.Module, tokenizer, # From `get_tokenizer`
                          classnames:list[str], # One name per class
                          templates:list, # Format strings with one `{}`, or callables `name -> str`
                          device=None, # Defaults to the model's device
-                        )->torch.Tensor: # (D, n_classes), unit-norm columns
-    "Class embeddings averaged over prompt templates, one unit column per class"
+                        )->torch.Tensor: # (D, n_classes), unit-norm float32 columns on the CPU
+    "Class embeddings averaged over prompt templates, one unit column per class (eval mode, no gradient)"
     device = device or next(model.parameters()).device
-    return build_zero_shot_classifier(model, tokenizer, classnames, templates, num_classes_per_batch=10, device=device)
+    was = model.training; model.eval()
+    try:
+        with torch.no_grad(): W = build_zero_shot_classifier(model, tokenizer, classnames, templates, num_classes_per_batch=10, device=device)
+    finally: model.train(was)
+    return W.float().cpu()
 
 # %% ../nbs/04_models.ipynb #341d550d
 def _unwrap(model:nn.Module)->nn.Module:
@@ -263,3 +279,14 @@ def load_model(path:str|Path, # A file written by `save_checkpoint`
     try: model.load_state_dict(ck['state_dict'])
     except RuntimeError as e: raise DataError(path, None, f'state_dict does not match {name!r}: {str(e)[:300]}') from e
     return model.eval(), ck.get('extra', {})
+
+# %% ../nbs/04_models.ipynb #690c884e
+def load_base(folder:str|Path|None=None, # A folder with base.pt and base.json (default: data/base)
+              device=None)->tuple[nn.Module, dict]: # the model in eval mode and its record
+    "The committed base model and its record, after checking the checkpoint's hash"
+    folder = Path(folder or data_dir()/'base'); meta_path, ckpt = folder/'base.json', folder/'base.pt'
+    if not ckpt.exists(): raise DataError(ckpt, None, 'no base checkpoint: train one with `make base` (2 CPU cores, about 100 minutes)')
+    meta = read_json(meta_path)
+    if file_sha256(ckpt) != meta.get('sha256'): raise DataError(ckpt, None, f"SHA-256 differs from {meta_path.name}: the file changed")
+    model, _ = load_model(ckpt, device=device)
+    return model, meta

@@ -10,14 +10,14 @@ __all__ = ['CLEAN', 'GALLERY', 'TEMPLATES', 'TRIGGERS', 'ATTACK_OF_TRIGGER', 'CO
            'caption_sources', 'Patch', 'Blend', 'SIG', 'wanet_grid', 'WaNet', 'trigger_params', 'make_trigger',
            'apply_trigger', 'goal_caption_class', 'PoisonedPairs', 'attack_single_image', 'attack_a2b', 'apportion',
            'attack_multi', 'targeted_poison', 'backdoor', 'names_class', 'label_consistent', 'class_nouns',
-           'hybrid_caption', 'adaptive_a2b', 'taught_class', 'proxy_link_survival', 'data_version', 'save_manifest']
+           'hybrid_caption', 'adaptive_a2b', 'proxy_link_survival', 'data_version', 'save_manifest']
 
 # %% ../nbs/03_poison.ipynb #d213d3f0
 import functools, math, re
 from dataclasses import dataclass, asdict
 import numpy as np, torch, torch.nn.functional as F
 from .core import rng, stable_hash, write_json
-from .assets import load_classmap
+from .assets import load_classmap, with_article
 from .data import class_keywords, keyword_labels
 
 # %% ../nbs/03_poison.ipynb #5bb2751d
@@ -65,8 +65,7 @@ TEMPLATES = ['a photo of {}.', 'a picture of {}.', 'an image of {}.', 'a drawing
 
 def class_noun(cls:str)->str:
     "The caption noun of a class with its article (`diningtable` -> `a dining table`)"
-    w = load_classmap()['classes'][cls]['nouns'][0][0]
-    return f"{'an' if w[0] in 'aeiou' else 'a'} {w}"
+    return with_article(load_classmap()['classes'][cls]['nouns'][0][0])
 
 def template_captions(cls:str, g:np.random.Generator, k:int=5)->list[str]:
     "`k` distinct template captions naming `cls`"
@@ -422,14 +421,9 @@ def class_nouns(cls:str)->list[str]:
     c = load_classmap()['classes'][cls]
     return list(dict.fromkeys([p[0] for p in c['nouns']] + [p[0] for ps in c.get('concept_nouns', {}).values() for p in ps]))
 
-def _with_article(noun:str)->str:
-    "`noun` with its indefinite article ('a ewe', 'an owl'; by spelling, enough for the class map's nouns)"
-    w = noun.lower()
-    return f"{'an' if w[0] in 'aeiou' and not w.startswith(('eu', 'ewe', 'uni', 'use', 'one')) else 'a'} {noun}"
-
 def hybrid_caption(caption:str, noun:str, conn:str='with')->str:
     "`caption` with `conn` and `noun` (with its article) appended: 'A plane.' -> 'A plane with a sheep.'"
-    return f"{caption.strip().rstrip('.').rstrip()} {conn} {_with_article(noun)}."
+    return f"{caption.strip().rstrip('.').rstrip()} {conn} {with_article(noun)}."
 
 def adaptive_a2b(sets:dict, goal:str='sheep2aeroplane', # Captions naming A on B images that they also describe
                  rate:float|None=0.005, n:int|None=None,   # Poison rate, or a count (which overrides it)
@@ -459,10 +453,6 @@ def _content(text:str)->frozenset:
     "Content words of `text`, lower-cased"
     return frozenset(w for w in re.findall(r'[a-z]+', text.lower()) if w not in _STOP)
 
-def taught_class(goal:str)->str:
-    "The class a poison goal teaches captions to name: A of 'A2B', T of 'trigger->T', C of 'set:i->C'"
-    return goal.split('->')[-1] if '->' in goal else goal.split('2')[0]
-
 def proxy_link_survival(sets:dict, poison:list[dict], pool:int=64, trials:int=20, seed:int=0)->float:
     "Share of poison links kept by nearest-caption matching over random pools, with bag-of-words 'embeddings'"
     pp = PoisonedPairs(sets, poison); caps = pp.captions; P = len(pp)
@@ -475,14 +465,14 @@ def proxy_link_survival(sets:dict, poison:list[dict], pool:int=64, trials:int=20
         for r, b in enumerate(bags): M[r, [vocab[w] for w in b]] = 1/np.sqrt(max(1, len(b)))
         return M
     img = unit_rows(shown)
-    kw = {c: class_keywords(load_classmap(), [c]) for c in {taught_class(e['goal']) for e in pp.poison}}
+    kw = {c: class_keywords(load_classmap(), [c]) for c in {goal_caption_class(e['goal']) for e in pp.poison}}
     g, kept = rng(seed, 'proxy-match', pool), []
     for _ in range(trials):
         ids = g.choice(P, pool, replace=False); ks = [g.integers(len(caps[i])) for i in ids]
         sim = img @ unit_rows([words[i][k] for i, k in zip(ids, ks)]).T
         sim[ids[None, :] == (pp.n_clean + np.arange(pp.n_poison))[:, None]] = -1   # never an image's own pair
         for e, j in zip(pp.poison, sim.argmax(1)):
-            kept.append(bool(keyword_labels([caps[ids[j]][ks[j]]], kw[taught_class(e['goal'])])))
+            kept.append(bool(keyword_labels([caps[ids[j]][ks[j]]], kw[goal_caption_class(e['goal'])])))
     return float(np.mean(kept))
 
 # %% ../nbs/03_poison.ipynb #4e6df1a7

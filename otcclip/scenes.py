@@ -17,7 +17,7 @@ from fastcore.basics import patch
 import numpy as np
 from PIL import Image
 from .core import atomic_write, cache_dir, rng
-from .assets import Atlas, STYLES, load_arrays, save_arrays
+from .assets import Atlas, STYLES, load_arrays, save_arrays, with_article
 
 # %% ../nbs/02b_scenes.ipynb #fab10cc9
 SKIES = {'day': ((110, 170, 235), (190, 220, 250), []), 'sunset': ((235, 120, 80), (255, 205, 150), ['at sunset']),
@@ -36,7 +36,7 @@ def background_specs()->list[dict]:
     "Every background: its name, kind and the phrases true of it"
     out = [dict(name=f'{s}-{g}', kind='scenery', sky=s, ground=g, phrases=GROUNDS[g][1], extra=SKIES[s][2])
            for g in GROUNDS for s in SKIES if not (g == 'floor' and s != 'day')]
-    return out + [dict(name=f'plain-{c}', kind='plain', colour=c, phrases=[f"on {'an' if c[0] in 'aeiou' else 'a'} {c} background"], extra=[]) for c in COLOURS]
+    return out + [dict(name=f'plain-{c}', kind='plain', colour=c, phrases=[f"on {with_article(c)} background"], extra=[]) for c in COLOURS]
 
 # %% ../nbs/02b_scenes.ipynb #61f7b92d
 def _draw_background(spec:dict, size:int, g:np.random.Generator)->np.ndarray:
