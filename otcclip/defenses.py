@@ -6,7 +6,7 @@ OTCCLIP (and its global-matching baseline), SafeCLIP, mm_poison's pre-training f
 
 # %% auto #0
 __all__ = ['DEFENSES', 'SAFECLIP_CPU', 'Defense', 'RoCLIP', 'OTCCLIP', 'GlobalMatching', 'SafeCLIP', 'PretrainFilter',
-           'CleanFinetune', 'CleanCLIP']
+           'CleanFinetune', 'CleanCLIP', 'LossFilter']
 
 # %% ../nbs/08_defenses.ipynb #0cb01b7b
 import time, warnings
@@ -16,7 +16,7 @@ from .core import Registry, all_gather, atomic_write, autocast, gather_with_grad
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
 from .matching import CaptionPool, alignment_loss, match_pool
-from .models import load_model
+from .models import encode_image, encode_text, load_model
 from .pairs import autoaugment, global_batch_augment, gmm_clean_posterior, info_nce, pair_similarity, safe_split, subset_nce, text_views
 
 # %% ../nbs/08_defenses.ipynb #5926bfd5
@@ -359,3 +359,43 @@ class CleanCLIP(Defense):
         clip = trainer.contrastive(I, T, s)
         I, Ia, T, Ta = map(gather_with_grad, (I, Ia, T, Ta))
         return {'clip': self.clip_weight*clip, 'inmodal': self.inmodal_weight*0.5*(info_nce(I, Ia, s) + info_nce(T, Ta, s))}
+
+# %% ../nbs/08_defenses.ipynb #2d63aa2f
+@DEFENSES.register
+class LossFilter(Defense):
+    "Small-loss selection: each epoch, train on all pairs but the `drop_share` with the highest contrastive loss"
+    name = 'lossfilter'
+    drop_share: float = 0.1       # share of pairs dropped each epoch, highest loss first
+    start: int = 1                # plain epochs before the first filtering (the loss of a random model says nothing)
+    batch_size: int = 512         # pairs per scoring batch: each pair's negatives are the others in its batch
+    def __post_init__(self):
+        if not 0 <= self.drop_share < 1: raise ValueError(f'drop_share must be in [0, 1), got {self.drop_share}')
+        if self.batch_size < 2: raise ValueError(f'batch_size must be at least 2, got {self.batch_size}')
+        self._log = {}
+
+    def pair_losses(self, trainer)->np.ndarray:
+        "Each pair's symmetric InfoNCE loss against the other pairs of its scoring batch, under the current model"
+        m, data, dev = trainer.core, trainer.data, trainer.device
+        was = m.training; m.eval(); out = []
+        try:
+            with torch.no_grad(), autocast(dev):
+                s = m.logit_scale.exp().float()
+                for lo in range(0, len(data), self.batch_size):
+                    idx = np.arange(lo, min(lo + self.batch_size, len(data)))
+                    fi = encode_image(m, trainer.normalize(data.read(idx).to(dev))).float()          # (b, D)
+                    ft = encode_text(m, data.tokens[trainer.caption_source[idx], 0].to(dev)).float() # (b, D)
+                    logits, t = s*fi @ ft.T, torch.arange(len(idx), device=dev)
+                    out.append(0.5*(F.cross_entropy(logits, t, reduction='none') + F.cross_entropy(logits.T, t, reduction='none')))
+        finally: m.train(was)
+        return torch.cat(out).cpu().numpy()
+
+    def start_epoch(self, trainer, epoch):
+        "All pairs before `start`; afterwards all but the highest-loss `drop_share`"
+        if epoch < self.start: self._log = {'lossfilter_dropped': 0}; return None
+        loss = self.pair_losses(trainer)
+        drop = np.argsort(-loss, kind='stable')[:int(round(self.drop_share*len(loss)))]
+        keep = np.ones(len(loss), bool); keep[drop] = False
+        self._log = {'lossfilter_dropped': int(len(drop)), 'lossfilter_dropped_poisoned': int(trainer.poisoned[drop].sum())}
+        return np.flatnonzero(keep)
+
+    def end_epoch(self, trainer, epoch): return dict(self._log)
