@@ -10,7 +10,7 @@ __all__ = ['goal_scores', 'zero_shot_top1', 'targeted_scores', 'backdoor_scores'
 import numpy as np, torch
 from .core import rng
 from .eval import HIT_KS, embed_gallery, embed_in_batches, hit_at_k, min_rank, zero_shot_logits, targeted_asr, backdoor_asr
-from .models import encode_image, normalize_uint8
+from .models import encode_image, fit_image_size, normalize_uint8
 
 # %% ../nbs/10a_attack_eval.ipynb #33782d1a
 def goal_scores(emb:dict, a:str, b:str, # Source class A (queries) and target class B
@@ -41,7 +41,7 @@ def backdoor_scores(model, gallery, emb:dict, trigger, target:str, batch_size:in
     "Backdoor ASR: triggered gallery images not of `target` classified as `target`, beside the clean-image rate"
     from otcclip.poison import apply_trigger
     dev, n = next(model.parameters()).device, len(gallery)
-    trig = embed_in_batches(lambda x: encode_image(model, normalize_uint8(apply_trigger(x, trigger).to(dev), model)),
+    trig = embed_in_batches(lambda x: encode_image(model, normalize_uint8(fit_image_size(apply_trigger(x, trigger), model).to(dev), model)),
                             (gallery.read(np.arange(i, min(i + batch_size, n))) for i in range(0, n, batch_size)), desc='triggered gallery')
     c = emb['classnames'].index(target)
     return {'asr': backdoor_asr(zero_shot_logits(trig, emb['W']), emb['y'], c),

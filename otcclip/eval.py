@@ -275,10 +275,10 @@ def embed_gallery(model, gallery, # An open_clip CLIP; `ShardDataset` of labelle
                   batch_size:int=256,
                   captions:bool=True)->dict: # False: images, labels and class weights only (a linear probe's training set)
     "Unit embeddings of the gallery's images (and captions), labels, and zero-shot class weights"
-    from otcclip.models import encode_image, encode_text, get_tokenizer, normalize_uint8, zero_shot_classifier
+    from otcclip.models import encode_image, encode_text, fit_image_size, get_tokenizer, normalize_uint8, zero_shot_classifier
     tok, dev = get_tokenizer(getattr(model, 'otcclip_name', 'tiny-vit')), next(model.parameters()).device
     n = len(gallery)
-    img = embed_in_batches(lambda x: encode_image(model, normalize_uint8(x.to(dev), model)),
+    img = embed_in_batches(lambda x: encode_image(model, normalize_uint8(fit_image_size(x, model).to(dev), model)),
                            (gallery.read(np.arange(i, min(i + batch_size, n))) for i in range(0, n, batch_size)), desc='gallery images')
     y = torch.tensor([classnames.index(m['labels']['primary']) for m in gallery.meta])
     out = dict(img=img, y=y, W=zero_shot_classifier(model, tok, prompt_nouns, PROMPT_TEMPLATES), classnames=list(classnames))

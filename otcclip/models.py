@@ -57,18 +57,40 @@ class _NoPretrainedWarning(logging.Filter):
     "Drop open_clip's warning about random initialisation, which is always intended here"
     def filter(self, record): return 'No pretrained weights loaded' not in record.getMessage()
 
+def _is_torchscript(path:Path)->bool:
+    "Whether `path` is a TorchScript archive (OpenAI's released CLIP checkpoints are), not a pickled state dict"
+    import zipfile
+    if not zipfile.is_zipfile(path): return False
+    with zipfile.ZipFile(path) as z: return any(n.endswith('/constants.pkl') for n in z.namelist())
+
+def _load_pretrained(name:str, path:Path, device, precision:str)->nn.Module:
+    "open_clip model `name` with the weights of local file `path`, through open_clip's loaders"
+    if not path.is_file(): raise DataError(path, None, 'pretrained weights file not found: download it yourself and pass its local path '
+                                                       '(hub names, URLs and pretrained tags are never fetched)')
+    try:
+        if _is_torchscript(path):
+            from open_clip.openai import load_openai_model
+            return load_openai_model(str(path.resolve()), precision=precision, device=get_device(device))
+        return open_clip.create_model(name, pretrained=str(path.resolve()), precision=precision, device=get_device(device),
+                                      pretrained_image=False, pretrained_text=False)
+    except Exception as e: raise DataError(path, None, f'not loadable as {name!r} weights ({type(e).__name__}: {str(e)[:300]})') from e
+
 def create_model(name:str='tiny-vit', # A registered open_clip config: 'tiny-vit', 'tiny-vit-32', 'tiny-rn', 'RN50', 'ViT-B-32', ...
                  device=None, # Defaults to CUDA when available
                  precision:str='fp32', # open_clip precision: 'fp32', 'bf16', 'fp16', 'pure_bf16', ...
+                 pretrained:str|Path|None=None, # A local weights file (.bin, .pt, .safetensors, OpenAI's JIT .pt); None: random init
                 )->nn.Module: # open_clip `CLIP`, in train mode
-    "A randomly initialised open_clip model; never downloads weights"
-    if ':' in name: raise ValueError(f'{name!r}: hub and local-dir names are not allowed offline; use a config name')
+    "An open_clip model, randomly initialised or with weights from a local file; never downloads anything"
+    if ':' in name or '/' in name: raise ValueError(f'{name!r}: hub and local-dir names are not allowed offline; use a config name '
+                                                    'and pass a downloaded weights file as `pretrained`')
     register_configs()
     if open_clip.get_model_config(name) is None: raise ValueError(f'unknown model config {name!r}')
-    filt = _NoPretrainedWarning(); logging.getLogger().addFilter(filt)
-    try: model = open_clip.create_model(name, pretrained=None, precision=precision, device=get_device(device),
-                                        pretrained_image=False, pretrained_text=False)
-    finally: logging.getLogger().removeFilter(filt)
+    if pretrained is not None: model = _load_pretrained(name, Path(pretrained), device, precision).train()
+    else:
+        filt = _NoPretrainedWarning(); logging.getLogger().addFilter(filt)
+        try: model = open_clip.create_model(name, pretrained=None, precision=precision, device=get_device(device),
+                                            pretrained_image=False, pretrained_text=False)
+        finally: logging.getLogger().removeFilter(filt)
     model.otcclip_name = name
     return model
 

@@ -55,14 +55,19 @@ def score_run(model, sets:dict, classes:list[str], nouns:list[str], # Model; set
     return [out | r for a in attacks for r in a.score(model, sets, emb, seed)] or [out]
 
 # %% ../nbs/12_runs.ipynb #9689deba
-def start_model(base:str, # '' = data/base (hash-checked); 'scratch'; a base folder such as data/base-gpu (hash-checked); or a checkpoint file
+def start_model(base:str, # '' = data/base (hash-checked); 'scratch'; a base folder such as data/base-gpu (hash-checked); an otcclip checkpoint file; or 'ARCH@FILE'
                 )->tuple[torch.nn.Module|None, str, str]: # model (None from scratch), identity for run keys, description
     "The model an experiment starts from, named by its `base` parameter (relative paths are from the repository root)"
-    from otcclip.core import repo_root
-    from otcclip.models import load_base, load_model
+    from otcclip.core import file_sha256, repo_root
+    from otcclip.models import create_model, load_base, load_model
     if base == 'scratch': return None, 'scratch', 'pre-training from scratch'
-    path = Path(base) if not base or Path(base).is_absolute() else repo_root()/base
-    if base and not path.is_dir(): m, _ = load_model(path, device='cpu'); return m, stable_hash(path.read_bytes()), f'continued from {path.name}'
+    where = lambda f: Path(f) if not f or Path(f).is_absolute() else repo_root()/f
+    if '@' in base:       # an open_clip architecture and a local pretrained weights file, e.g. ViT-B-32@/data/weights/ViT-B-32.pt
+        arch, _, f = base.partition('@'); path = where(f)
+        m = create_model(arch, device='cpu', pretrained=path)
+        return m, f'{arch}@{file_sha256(path)}', f'continued from {arch} with the weights of {path.name}'
+    path = where(base)
+    if base and not path.is_dir(): m, _ = load_model(path, device='cpu'); return m, file_sha256(path), f'continued from {path.name}'
     m, rec = load_base(path if base else None, device='cpu')
     return m, rec['sha256'], f"continued from the base model {base or 'data/base'} ({rec['sha256'][:12]}…)"
 

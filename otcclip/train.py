@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.distributed as dist
 from .core import DataError, all_gather, atomic_write, autocast, dist_env, init_distributed, keyed_generator, progress, stable_hash
-from .models import MAX_LOGIT_SCALE, clip_loss, create_model, model_image_size, normalize_uint8, TokenCLIP
+from .models import MAX_LOGIT_SCALE, TokenCLIP, clip_loss, create_model, fit_image_size, model_image_size, normalize_uint8
 from .augment import augment_images
 from .defenses import CleanFinetune, Defense
 
@@ -123,7 +123,7 @@ class Trainer:
         self.model = (torch.nn.parallel.DistributedDataParallel(features, device_ids=[self.device] if self.device.type == 'cuda' else None)
                       if self.world > 1 else features)
         want, got = model_image_size(self.core), tuple(data.read(np.array([0])).shape[-2:])
-        if want != got: raise ValueError(f'the data has {got[0]} px images but model {cfg.model!r} expects {want[0]} px')
+        self.resized_from = got if want != got else None   # images are resized to the model's input in `normalize`
         self.opt = torch.optim.AdamW(param_groups(self.core, cfg.weight_decay), lr=cfg.lr)
         self.contrastive = clip_loss(self.rank, self.world)
         self.use_data(data)
@@ -137,8 +137,8 @@ class Trainer:
         self.image_class, self.caption_class, self.poisoned = _class_codes(data.meta, len(data))
 
     def normalize(self, images:torch.Tensor)->torch.Tensor:
-        "uint8 images as the model's input"
-        return normalize_uint8(images, self.core)
+        "uint8 images as the model's input: resized to its input size (bicubic) when they differ, and normalised"
+        return normalize_uint8(fit_image_size(images, self.core), self.core)
 
     def generator(self, *keys)->torch.Generator:
         "A CPU generator keyed by the run's seed, the current epoch and step, and `keys` (same on every rank)"
@@ -170,12 +170,14 @@ class Trainer:
         cfg, B = self.cfg, self.cfg.batch_size
         for epoch in range(self.epoch, min(until or cfg.epochs, cfg.epochs)):
             if self.stream: self.use_data(self.stream(epoch))
+            t0 = time.time()          # the epoch's cost includes the defense's selection (SafeCLIP's similarity pass and split)
             chosen = self.defense.start_epoch(self, epoch)
+            start_secs = time.time() - t0
             pairs = np.arange(len(self.data)) if chosen is None else np.asarray(chosen)
             order = pairs[np.random.default_rng([cfg.seed, epoch]).permutation(len(pairs))]
             steps = len(order)//B
             if steps == 0: raise ValueError(f'{len(order)} pairs cannot fill one global batch of {B}')
-            self.model.train(); t0 = time.time(); sums = {}
+            self.model.train(); sums = {}
             bar = progress(range(steps), f'epoch {epoch + 1}/{cfg.epochs}', quiet=self.rank > 0)
             for step in bar:
                 lr = self.defense.lr(self, epoch, cfg.lr*lr_factor((epoch + step/steps)/cfg.epochs, cfg.warmup_share))
@@ -197,7 +199,9 @@ class Trainer:
             secs = time.time() - t0
             rec = {'epoch': epoch + 1, **{k: v/steps for k, v in sums.items()}, 'lr': self.opt.param_groups[0]['lr'],
                    'logit_scale': float(self.core.logit_scale.detach().exp()), 'pairs': int(len(order)), 'seconds': round(secs, 2),
+                   'start_seconds': round(start_secs, 2),
                    'images_per_s': round(steps*B/secs, 1), 'defense': self.defense.name}
+            if self.resized_from: rec['resized_from_px'] = self.resized_from[0]
             tally = all_gather(torch.tensor(self._tally)[None]).sum(0).tolist(); self._tally[:] = 0
             rec.update(poison_positives=int(tally[0]), own_class_share=tally[2]/max(tally[1], 1), **self.defense.end_epoch(self, epoch))
             if self.eval_fn and self.rank == 0:
