@@ -24,7 +24,7 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
     res = train(tmp_path/'killed', '--epochs', '3'); assert res.returncode == 0, res.stderr[-3000:]
     a, b = weights(tmp_path/'straight'), weights(tmp_path/'killed')
     assert b['epoch'] == 3 and all(torch.equal(a['model'][k], b['model'][k]) for k in a['model'])
-    drop = lambda h: [{k: v for k, v in r.items() if k not in ('seconds', 'images_per_s')} for r in json.loads(h['history'])]
+    drop = lambda h: [{k: v for k, v in r.items() if k not in ('seconds', 'start_seconds', 'images_per_s')} for r in json.loads(h['history'])]
     assert drop(a) == drop(b)
 
 def test_two_processes_match_one(tmp_path):
