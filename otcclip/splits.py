@@ -147,7 +147,7 @@ class ShardDataset(torch.utils.data.Dataset):
     def __getitem__(self, i:int)->Record:
         m = self.meta[i]
         return Record(Image.fromarray(np.asarray(self.image_array(i))), m['captions'], m['labels'],
-                      f"emoji-scenes:{self.manifest['name']}:{m['index']}")
+                      m.get('source_id') or f"emoji-scenes:{self.manifest['name']}:{m['index']}")
 
     def read(self, idx:np.ndarray)->torch.Tensor:
         "Images at sorted indices `idx` as a `(B, 3, size, size)` uint8 tensor"
