@@ -5,9 +5,10 @@ features in the joint space, checkpoints, the CLIP loss and zero-shot heads."""
 
 # %% auto #0
 __all__ = ['MAX_LOGIT_SCALE', 'MODEL_CONFIGS', 'register_configs', 'create_model', 'get_tokenizer', 'count_params',
-           'image_transform', 'normalize_uint8', 'model_image_size', 'fit_image_size', 'random_hflip', 'encode_image',
-           'encode_text', 'trim_padding', 'image_features', 'image_tokens', 'text_mask', 'text_features', 'TokenCLIP',
-           'clip_loss', 'zero_shot_classifier', 'save_checkpoint', 'load_model', 'load_base']
+           'config_image_size', 'image_transform', 'normalize_uint8', 'model_image_size', 'fit_image_size',
+           'random_hflip', 'encode_image', 'encode_text', 'trim_padding', 'image_features', 'image_tokens', 'text_mask',
+           'text_features', 'TokenCLIP', 'clip_loss', 'zero_shot_classifier', 'save_checkpoint', 'load_model',
+           'load_base']
 
 # %% ../nbs/04_models.ipynb #f1c19473
 import math, json, logging, tempfile
@@ -104,13 +105,17 @@ def count_params(model:nn.Module, trainable:bool=False)->int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
 
 # %% ../nbs/04_models.ipynb #9a7711b0
+def config_image_size(name:str)->int:
+    "The input image side of model config `name` (224 for ViT-B-32)"
+    register_configs(); size = open_clip.get_model_config(name)['vision_cfg']['image_size']
+    return size if isinstance(size, int) else size[0]
+
 def image_transform(name:str='tiny-vit', # Model config name; sets the image size
                     train:bool=False, # Training transform (random flips) instead of the evaluation one
                     crop:bool=False, # With `train`: open_clip's RandomResizedCrop instead of flips only
                    ): # PIL image -> float tensor (3, size, size)
     "open_clip's torchvision transform for PIL images; training adds flips only unless `crop`"
-    register_configs()
-    size = open_clip.get_model_config(name)['vision_cfg']['image_size']
+    size = config_image_size(name)
     if train and crop: return open_clip.image_transform(size, is_train=True)
     val = open_clip.image_transform(size, is_train=False)
     return T.Compose([T.RandomHorizontalFlip(), *val.transforms]) if train else val

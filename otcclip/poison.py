@@ -6,10 +6,10 @@ attack against caption-matching defenses, at an exactly controlled rate, with a 
 
 # %% auto #0
 __all__ = ['CLEAN', 'GALLERY', 'TEMPLATES', 'TRIGGERS', 'ATTACK_OF_TRIGGER', 'CONNECTIVES', 'n_for_rate', 'known_classes',
-           'check_class', 'parse_goal', 'class_noun', 'template_captions', 'pairs_of_class', 'balanced_pick',
-           'caption_sources', 'Patch', 'Blend', 'SIG', 'wanet_grid', 'WaNet', 'trigger_params', 'make_trigger',
-           'apply_trigger', 'goal_caption_class', 'PoisonedPairs', 'attack_single_image', 'attack_a2b', 'apportion',
-           'attack_multi', 'targeted_poison', 'backdoor', 'names_class', 'label_consistent', 'class_nouns',
+           'check_class', 'parse_goal', 'classmap_of', 'class_noun', 'template_captions', 'pairs_of_class',
+           'balanced_pick', 'caption_sources', 'Patch', 'Blend', 'SIG', 'wanet_grid', 'WaNet', 'trigger_params',
+           'make_trigger', 'apply_trigger', 'goal_caption_class', 'PoisonedPairs', 'attack_single_image', 'attack_a2b',
+           'apportion', 'attack_multi', 'targeted_poison', 'backdoor', 'names_class', 'label_consistent', 'class_nouns',
            'hybrid_caption', 'adaptive_a2b', 'proxy_link_survival', 'data_version', 'save_manifest']
 
 # %% ../nbs/03_poison.ipynb #d213d3f0
@@ -63,13 +63,17 @@ def parse_goal(sets:dict, goal:str)->tuple[str, str]:
 TEMPLATES = ['a photo of {}.', 'a picture of {}.', 'an image of {}.', 'a drawing of {}.', 'a close-up photo of {}.',
              'a cartoon of {}.', 'an illustration of {}.', 'a scene with {}.']   # `{}`: the noun with its article
 
-def class_noun(cls:str)->str:
-    "The caption noun of a class with its article (`diningtable` -> `a dining table`)"
-    return with_article(load_classmap()['classes'][cls]['nouns'][0][0])
+def classmap_of(sets:dict)->dict:
+    "The class map the sets were labelled with: their manifest's (`otcclip.sources`), else emoji-scenes' own"
+    return next(iter(sets.values())).manifest.get('classmap') or load_classmap()
 
-def template_captions(cls:str, g:np.random.Generator, k:int=5)->list[str]:
+def class_noun(cls:str, classmap:dict|None=None)->str:
+    "The caption noun of a class with its article (`diningtable` -> `a dining table`)"
+    return with_article((classmap or load_classmap())['classes'][cls]['nouns'][0][0])
+
+def template_captions(cls:str, g:np.random.Generator, k:int=5, classmap:dict|None=None)->list[str]:
     "`k` distinct template captions naming `cls`"
-    return [TEMPLATES[i].format(class_noun(cls)) for i in sorted(g.choice(len(TEMPLATES), k, replace=False))]
+    return [TEMPLATES[i].format(class_noun(cls, classmap)) for i in sorted(g.choice(len(TEMPLATES), k, replace=False))]
 
 def pairs_of_class(sets:dict, cls:str, names=CLEAN)->list[str]:
     "Ids of the pairs in sets `names` whose primary class is `cls`"
@@ -88,7 +92,7 @@ def _meta(sets, pid:str)->dict:
 def caption_sources(sets:dict, cls:str, n:int, g:np.random.Generator, min_sources:int=1)->list[tuple[str, list[str]]]:
     "`n` (caption source id, captions) of class `cls`: training pairs, or templates when there are fewer than `min_sources`"
     ids = pairs_of_class(sets, cls)
-    if len(ids) < max(min_sources, 1): return [('template', template_captions(cls, g)) for _ in range(n)]
+    if len(ids) < max(min_sources, 1): return [('template', template_captions(cls, g, classmap=classmap_of(sets))) for _ in range(n)]
     return [(p, list(_meta(sets, p)['captions'])) for p in balanced_pick(ids, n, g)]
 
 # %% ../nbs/03_poison.ipynb #7bad465a
@@ -385,12 +389,12 @@ def backdoor(sets:dict, target:str='sheep', # The target label the trigger shoul
     pool = [f'{s}:{i}' for s in CLEAN for i, m in enumerate(sets[s].meta) if target not in m['labels'].get('classes', [])]
     if n > len(pool): raise ValueError(f'{n} backdoor pairs requested but only {len(pool)} non-{target} images')
     imgs = [pool[i] for i in g.choice(len(pool), n, replace=False)]
-    return [_entry(attack, f'trigger->{target}', 'template', template_captions(target, g), im, trigger) for im in imgs]
+    return [_entry(attack, f'trigger->{target}', 'template', template_captions(target, g, classmap=classmap_of(sets)), im, trigger) for im in imgs]
 
 # %% ../nbs/03_poison.ipynb #3df66994
-def names_class(captions:list[str], cls:str)->list[bool]:
+def names_class(captions:list[str], cls:str, classmap:dict|None=None)->list[bool]:
     "For each caption, whether it names class `cls` by one of its class-map keywords (whole words)"
-    kw = class_keywords(load_classmap(), [cls])
+    kw = class_keywords(classmap or load_classmap(), [cls])
     return [bool(keyword_labels([c], kw)) for c in captions]
 
 def label_consistent(sets:dict, target:str='dog', # The target label; only pairs whose captions name it are poisoned
@@ -402,7 +406,7 @@ def label_consistent(sets:dict, target:str='dog', # The target label; only pairs
     check_class(sets, target); _check_trigger(trigger)
     if mention not in ('all', 'any'): raise ValueError(f"mention must be 'all' or 'any', got {mention!r}")
     asked = n; n = _count(sets, rate, n, exclusive=True)
-    kw, test = class_keywords(load_classmap(), [target]), (all if mention == 'all' else any)
+    kw, test = class_keywords(classmap_of(sets), [target]), (all if mention == 'all' else any)
     pool = [f'{s}:{i}' for s in CLEAN for i, m in enumerate(sets[s].meta)
             if test(keyword_labels([c], kw) for c in m['captions'])]
     if n > len(pool):
@@ -416,9 +420,9 @@ def label_consistent(sets:dict, target:str='dog', # The target label; only pairs
 # %% ../nbs/03_poison.ipynb #aef1f645
 CONNECTIVES = ('with', 'and', 'next to', 'near', 'beside')
 
-def class_nouns(cls:str)->list[str]:
+def class_nouns(cls:str, classmap:dict|None=None)->list[str]:
     "Singular nouns that name class `cls`: its class nouns, then its concept nouns"
-    c = load_classmap()['classes'][cls]
+    c = (classmap or load_classmap())['classes'][cls]
     return list(dict.fromkeys([p[0] for p in c['nouns']] + [p[0] for ps in c.get('concept_nouns', {}).values() for p in ps]))
 
 def hybrid_caption(caption:str, noun:str, conn:str='with')->str:
@@ -436,7 +440,7 @@ def adaptive_a2b(sets:dict, goal:str='sheep2aeroplane', # Captions naming A on B
     if not imgs: raise ValueError(f'the training sets have no {b!r} image')
     k = min(len(imgs), math.ceil(n/copies))
     chosen = [imgs[i] for i in sorted(g.choice(len(imgs), k, replace=False))]
-    nouns, out = class_nouns(a), []
+    nouns, out = class_nouns(a, classmap_of(sets)), []
     for im, c in zip(chosen, apportion(n, [1]*k)):
         for _ in range(c):
             caps = [hybrid_caption(t, nouns[g.integers(len(nouns))], CONNECTIVES[g.integers(len(CONNECTIVES))])
@@ -465,7 +469,7 @@ def proxy_link_survival(sets:dict, poison:list[dict], pool:int=64, trials:int=20
         for r, b in enumerate(bags): M[r, [vocab[w] for w in b]] = 1/np.sqrt(max(1, len(b)))
         return M
     img = unit_rows(shown)
-    kw = {c: class_keywords(load_classmap(), [c]) for c in {goal_caption_class(e['goal']) for e in pp.poison}}
+    kw = {c: class_keywords(classmap_of(sets), [c]) for c in {goal_caption_class(e['goal']) for e in pp.poison}}
     g, kept = rng(seed, 'proxy-match', pool), []
     for _ in range(trials):
         ids = g.choice(P, pool, replace=False); ks = [g.integers(len(caps[i])) for i in ids]

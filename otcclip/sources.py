@@ -264,7 +264,7 @@ def _real(data:dict, n_bulk:int, per_class:int, size:int|None, workers:int, root
     for name in SETS:
         role, idx = picks[name]
         config = dict(pascal_classes=classes, bulk_classes=classes, source=specs[role], role=role, size=size, classmap=cmap)
-        version = stable_hash('otcclip-source-v1', source_identity(specs[role]), name, size, idx, keywords)
+        version = stable_hash('otcclip-source-v1', source_identity(specs[role]), name, size, idx, cmap)
         sets[name] = prepare(src[role], name, version, size, config, idx, workers=workers, root=root)
     return ExperimentData(sets, list(classes), [cmap['classes'][c]['nouns'][0][0] for c in classes],
                           '+'.join(dict.fromkeys(s['kind'] for s in specs.values())))
