@@ -16,7 +16,7 @@ from .core import Registry, all_gather, atomic_write, autocast, gather_with_grad
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
 from .matching import CaptionPool, alignment_loss, match_pool
-from .models import encode_image, encode_text, load_model
+from .models import create_model, encode_image, encode_text, load_model
 from .pairs import autoaugment, global_batch_augment, gmm_clean_posterior, info_nce, pair_similarity, safe_split, subset_nce, text_views
 
 # %% ../nbs/08_defenses.ipynb #5926bfd5
@@ -281,7 +281,7 @@ class SafeCLIP(Defense):
 class PretrainFilter(Defense):
     "mm_poison's pre-training defense: drop pairs whose cosine distance under a clean reference model exceeds a threshold"
     name = 'prefilter'
-    reference: torch.nn.Module|str|Path|None = None  # clean reference CLIP: an open_clip module, or a checkpoint path for `load_model`
+    reference: torch.nn.Module|str|Path|None = None  # clean reference CLIP: an open_clip module, an otcclip checkpoint file, or 'ARCH@FILE' (pretrained weights)
     threshold: float|None = 0.80      # cosine-distance threshold γ: pairs with distance > γ are dropped (paper: 0.80)
     quantile: float|None = None       # if given, γ = this quantile of the distances instead (keeps about this share)
     caption_reduce: str = 'mean'      # how an image's caption distances combine ('mean', 'min', 'max', 'first')
@@ -297,7 +297,8 @@ class PretrainFilter(Defense):
     def score(self, trainer)->np.ndarray:
         "Cosine distance of every training pair under the reference model"
         ref = self.reference
-        if isinstance(ref, (str, Path)): ref = load_model(ref, device=trainer.device)[0]
+        if isinstance(ref, str) and '@' in ref: arch, _, f = ref.partition('@'); ref = create_model(arch, device=trainer.device, pretrained=f)
+        elif isinstance(ref, (str, Path)): ref = load_model(ref, device=trainer.device)[0]
         ref = ref.to(trainer.device)
         return 1 - pair_similarity(ref, trainer.data, trainer.caption_source, self.caption_reduce, self.batch_size,
                                    trainer.device, autocast=autocast(trainer.device))

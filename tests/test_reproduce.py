@@ -13,3 +13,11 @@ def test_runner_runs_then_skips():
     assert (out/'figures'/'emoji_scenes.png').exists() and (out/'tables'/'emoji_scenes_stats.md').exists()
     again = run_experiments(profile, only=['00_emoji_scenes'])
     assert again[0]['key'] == first[0]['key'] and again[0]['seconds'] == first[0]['seconds']   # skipped: the old record
+
+def test_papermill_reads_every_parameter():
+    "A parameters line papermill cannot parse would be invisible to `check_plan` (and to `papermill --help-notebook`)"
+    import re, papermill as pm
+    for nb in sorted((repo_root()/'nbs'/'experiments').glob('*.ipynb')):
+        cell = next(c for c in json.loads(nb.read_text())['cells'] if 'parameters' in c['metadata'].get('tags', []))
+        names = {m.group(1) for l in ''.join(cell['source']).splitlines() if (m := re.match(r'^(\w+)\s*:', l))}
+        assert names == set(pm.inspect_notebook(str(nb))), (nb.name, names ^ set(pm.inspect_notebook(str(nb))))
