@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python benchmarks/train_bench.py
 	$(BIN)/python benchmarks/ot_bench.py
 	$(BIN)/python benchmarks/defense_bench.py
+	$(BIN)/python benchmarks/real_data_bench.py
 
 clean-cache:
 	rm -rf data/cache

@@ -163,13 +163,15 @@ def prepare(source, # A loaded source: a map-style `CaptionDataset` or `WebDatas
             size:int, # Image side in pixels
             config:dict, # Written to the manifest (classes, the source spec, ...)
             indices:list[int]|None=None, # Map-style sources: the records to take, in order
-            shard_size:int=1000, workers:int=2, root:Path|None=None)->ShardDataset:
+            shard_size:int=1000, # Most records per shard (map-style sources)
+            workers:int=2, root:Path|None=None)->ShardDataset:
     "Decode, crop and resize a source's records once into resumable uint8 shards that train like emoji-scenes"
     folder = Path(root or cache_dir('sources'))/version/name; folder.mkdir(parents=True, exist_ok=True)
     if (folder/'manifest.json').exists(): return ShardDataset(folder)
     if isinstance(source, WebDatasetCaptions): tasks = [(str(folder), k, u) for k, u in enumerate(source.urls)]; fn = _tar_shard
     else:
         idx = list(range(len(source))) if indices is None else [int(i) for i in indices]
+        shard_size = min(shard_size, max(64, -(-len(idx)//8)))   # ≥ 8 shards for the workers to share; fixed by the data alone, so a resume finds the same shards
         tasks = [(str(folder), k, idx[lo:lo + shard_size]) for k, lo in enumerate(range(0, len(idx), shard_size))]; fn = _indexed_shard
     todo = [t for t in tasks if not all(p.exists() for p in _shard_paths(folder, t[1]))]
     for _ in parallel_map(fn, todo, workers, _init_worker, (source, size), f'{name}: decoding {len(todo)} shard(s)'): pass
