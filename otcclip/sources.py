@@ -202,7 +202,7 @@ class ExperimentData:
         n = {s: len(d) for s, d in self.sets.items()}
         if self.name == 'emoji-scenes':
             return f"emoji-scenes: {n['bulk']:,} bulk + {n['pascal_train']:,} PASCAL-like training scenes, gallery of {n['pascal_test']:,} held-out images"
-        return f"{self.name}: " + ', '.join(f'{n[s]:,} {ROLES[s]}' for s in SETS) + f'; {len(self.classes)} classes'
+        return f"{self.name}: " + ', '.join(f'{n[s]:,} {ROLES[s]}' for s in ROLES) + f'; {len(self.classes)} classes'
 
 def _emoji(data:dict, n_bulk:int, per_class:int, workers:int, root)->ExperimentData:
     if bad := sorted(set(data) - {'scenes'}):
