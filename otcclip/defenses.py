@@ -6,7 +6,7 @@ a small-loss pair filter — as a dataclass of its knobs, registered by name in 
 
 # %% auto #0
 __all__ = ['DEFENSES', 'SAFECLIP_CPU', 'Defense', 'RoCLIP', 'OTCCLIP', 'GlobalMatching', 'SafeCLIP', 'PretrainFilter',
-           'CleanFinetune', 'CleanCLIP', 'LossFilter']
+           'CleanFinetune', 'CleanCLIP', 'EftCLIP', 'LossFilter']
 
 # %% ../nbs/08_defenses.ipynb #0cb01b7b
 import time, warnings
@@ -360,6 +360,18 @@ class CleanCLIP(Defense):
         clip = trainer.contrastive(I, T, s)
         I, Ia, T, Ta = map(gather_with_grad, (I, Ia, T, Ta))
         return {'clip': self.clip_weight*clip, 'inmodal': self.inmodal_weight*0.5*(info_nce(I, Ia, s) + info_nce(T, Ta, s))}
+
+# %% ../nbs/08_defenses.ipynb #210b35ee
+@DEFENSES.register
+class EftCLIP(CleanCLIP):
+    "EftCLIP-style repair: CleanCLIP's loss on a compact set curated by oracle-guided trigger detection (`otcclip.repair`)"
+    name = 'eftclip'
+    k: int = 3                 # labels L_i taken from the poisoned CLIP's top-k
+    window: float = 0.5        # side of the probing windows, as a share of the image side
+    stride: float = 0.25       # their step
+    explained: float = 0.25    # a window more covered than this by grounded objects is explained by them
+    min_share: float = 0.05    # a label is affected when it is a trigger candidate in this share of the probe images
+    budget: int = 256          # most pairs of the compact fine-tuning set
 
 # %% ../nbs/08_defenses.ipynb #2d63aa2f
 @DEFENSES.register
