@@ -370,6 +370,7 @@ class EftCLIP(CleanCLIP):
     window: float = 0.5        # side of the probing windows, as a share of the image side
     stride: float = 0.25       # their step
     explained: float = 0.25    # a window more covered than this by grounded objects is explained by them
+    region: str = 'crop'       # 'crop': windows cropped and resized to the input; 'mask': in place, the rest grey
     min_share: float = 0.05    # a label is affected when it is a trigger candidate in this share of the probe images
     budget: int = 256          # most pairs of the compact fine-tuning set
 

@@ -96,15 +96,21 @@ def find_trigger_candidates(model, # The poisoned CLIP
                             k:int=3, # Size of L_i
                             window:float=0.5, stride:float=0.25, # Window side and step, as shares of the image side
                             explained:float=0.25, # A window more covered than this by grounded objects is explained by them
+                            region:str='crop', # 'crop': a window is cropped and resized to the input; 'mask': kept in place, the rest grey
                             batch_size:int=128)->list[Evidence]:
     "EftCLIP-style Algorithm 1 on every probe image: labels the poisoned CLIP sees but the oracle cannot ground, localised"
+    if region not in ('crop', 'mask'): raise ValueError(f"region must be 'crop' or 'mask', not {region!r}")
     model.eval(); tok = get_tokenizer(getattr(model, 'otcclip_name', 'tiny-vit'))
     Wc = zero_shot_classifier(model, tok, nouns, PROMPT_TEMPLATES); out = []
     for lo in progress(range(0, n, batch_size), 'trigger candidates', -(-n//batch_size)):
         idx = np.arange(lo, min(lo + batch_size, n)); x = read(idx); H, Wd = x.shape[-2:]
         top = (_embed(model, x) @ Wc).topk(min(k, len(classes)), dim=1).indices
         wins = windows(H, Wd, window, stride)
-        crops = torch.stack([x[:, :, b[1]:b[3], b[0]:b[2]] for b in wins], 1).flatten(0, 1)      # (B·G, 3, s, s)
+        if region == 'crop': crops = torch.stack([x[:, :, b[1]:b[3], b[0]:b[2]] for b in wins], 1).flatten(0, 1)   # (B·G, 3, s, s)
+        else:   # the window at its own place and scale (a trigger keeps its size), everything else mid-grey
+            crops = torch.full((len(idx), len(wins), *x.shape[1:]), 128, dtype=x.dtype)
+            for g, b in enumerate(wins): crops[:, g, :, b[1]:b[3], b[0]:b[2]] = x[:, :, b[1]:b[3], b[0]:b[2]]
+            crops = crops.flatten(0, 1)
         win_label = (_embed(model, crops) @ Wc).argmax(1).view(len(idx), len(wins))
         for j, i in enumerate(idx):
             L = [classes[c] for c in top[j].tolist()]
@@ -190,7 +196,7 @@ def eftclip_repair(model, # The poisoned CLIP (left untouched)
     import copy, time
     from otcclip.train import PairData, finetune
     t0 = time.time()
-    ev = find_trigger_candidates(model, pp.read, len(pp), oracle, classes, nouns, defense.k, defense.window, defense.stride, defense.explained)
+    ev = find_trigger_candidates(model, pp.read, len(pp), oracle, classes, nouns, defense.k, defense.window, defense.stride, defense.explained, defense.region)
     aff = affected_labels(ev, defense.min_share); vic = victim_samples(ev, aff)
     cs = compact_set(pp, ev, aff, vic, oracle, classes, defense.budget, cfg.seed)
     det = detection_scores(vic, np.asarray(pp.meta['poison'])); t1 = time.time()
