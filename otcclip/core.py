@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['repo_root', 'data_dir', 'cache_dir', 'stable_hash', 'rng', 'keyed_seed', 'keyed_generator', 'code_version',
            'seed_everything', 'get_device', 'autocast', 'dist_env', 'group_rank', 'init_distributed', 'all_gather',
-           'gather_with_grad', 'atomic_write', 'write_json', 'file_sha256', 'read_json', 'DataError', 'SkipLog',
-           'progress', 'parallel_map', 'knob_identity', 'knob_key', 'Registry']
+           'gather_with_grad', 'DiskFullError', 'atomic_write', 'write_json', 'file_sha256', 'read_json',
+           'RunFolderBusy', 'RunLock', 'run_lock', 'DataError', 'SkipLog', 'progress', 'parallel_map', 'knob_identity',
+           'knob_key', 'Registry']
 
 # %% ../nbs/00_core.ipynb #9539073c
-import os, json, random, hashlib, contextlib, tempfile, types, typing, importlib.util
+import os, sys, json, time, errno, fcntl, socket, random, hashlib, contextlib, tempfile, types, typing, importlib.util
 from dataclasses import dataclass, fields, MISSING
 from pathlib import Path
 import numpy as np, torch, torch.distributed as dist
@@ -108,18 +109,40 @@ def gather_with_grad(x:torch.Tensor)->torch.Tensor:
     return torch.cat(dnn.all_gather(x))
 
 # %% ../nbs/00_core.ipynb #c7d15056
+class DiskFullError(OSError):
+    "A write that ran out of disk space or quota: names the file, says nothing partial was left and how to resume"
+
+def _disk_full(e:BaseException)->int|None:
+    "`ENOSPC`/`EDQUOT` when `e`, or an exception it came from, is a full disk or quota; torch's short writes count"
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return e.errno
+        if isinstance(e, RuntimeError) and any(s in str(e) for s in ('No space left', 'unexpected pos')): return errno.ENOSPC
+        e = e.__cause__ or e.__context__
+    return None
+
+def _disk_full_error(path:Path, code:int)->DiskFullError:
+    what = 'disk quota exceeded' if code == errno.EDQUOT else 'no space left on device'
+    return DiskFullError(code, f'{what} while writing {path}; nothing partial was left (an earlier version of the file '
+                               'is unchanged). Free some space and rerun the same command: it resumes from what is '
+                               'finished (a training run from its last finished epoch)')
+
 @contextlib.contextmanager
 def atomic_write(path:str|Path, # Target file; its folder is created
                  mode:str='wb'):  # File mode for the temporary file
-    "Open a temporary file that replaces `path` only when the block finishes without error"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    "Open a temporary file that replaces `path` only when the block finishes without error; a full disk raises `DiskFullError`"
+    path, tmp = Path(path), None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
         with os.fdopen(fd, mode) as f: yield f
         umask = os.umask(0); os.umask(umask); os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; use the usual mode
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+    except BaseException as e:
+        if tmp:
+            with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        if not isinstance(e, DiskFullError) and (code := _disk_full(e)): raise _disk_full_error(path, code) from e
         raise
 
 def write_json(path:str|Path, obj, indent:int|None=1):
@@ -137,6 +160,59 @@ def read_json(path:str|Path):
     "Read a JSON file, naming the file when it is malformed"
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise DataError(path, None, f'malformed JSON ({e})') from e
+
+# %% ../nbs/00_core.ipynb #888b94e2
+class RunFolderBusy(RuntimeError):
+    "Another live process is writing to this run folder"
+
+_HELD = {}   # (pid, resolved folder) -> [file descriptor, depth]: the locks this process holds
+
+def _holder(fd:int)->str:
+    "Who holds the lock whose file is open as `fd`, as recorded in it"
+    try: h = json.loads(os.pread(fd, 4096, 0) or b'{}')
+    except (OSError, ValueError): h = {}
+    if not h.get('pid'): return 'another process (it has not recorded itself yet)'
+    return f"process {h['pid']} on host {h.get('host', '?')} (running `{h.get('command', '?')}` since {h.get('since', '?')})"
+
+class RunLock:
+    "An exclusive lock on a run folder through `folder/.lock`; re-entrant within a process, released by the kernel if it dies"
+    def __init__(self, folder:str|Path): self.folder = Path(folder)
+    def _key(self)->tuple: return os.getpid(), str(self.folder.resolve())
+
+    def acquire(self)->'RunLock':
+        "Take the lock now, or raise `RunFolderBusy` naming the folder and the process that holds it"
+        if held := _HELD.get(self._key()): held[1] += 1; return self
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder/'.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BaseException as e:
+            who = _holder(fd) if isinstance(e, BlockingIOError) else ''; os.close(fd)
+            if not who: raise
+            raise RunFolderBusy(f'{self.folder}: this run folder is in use by {who}; wait for it to finish or stop it, '
+                                'or give another folder (a lock left by a killed process is taken over automatically)') from None
+        me = {'pid': os.getpid(), 'host': socket.gethostname(), 'command': ' '.join(sys.argv)[:300],
+              'since': time.strftime('%Y-%m-%d %H:%M:%S')}
+        with contextlib.suppress(OSError): os.ftruncate(fd, 0); os.pwrite(fd, (json.dumps(me) + '\n').encode(), 0)
+        _HELD[self._key()] = [fd, 1]; return self
+
+    def release(self):
+        "Give up one hold; the last one unlocks the folder"
+        key = self._key(); held = _HELD.get(key)
+        if held is None: return
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD[key]
+            with contextlib.suppress(OSError): os.ftruncate(held[0], 0)
+            os.close(held[0])   # closing the only descriptor drops the flock
+
+    @property
+    def held(self)->bool: return self._key() in _HELD
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *exc): self.release()
+
+def run_lock(folder:str|Path)->RunLock:
+    "The lock of run folder `folder`: `with run_lock(d): ...`, or `run_lock(d).acquire()` and `.release()`"
+    return RunLock(folder)
 
 # %% ../nbs/00_core.ipynb #25b84007
 class DataError(ValueError):
