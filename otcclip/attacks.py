@@ -79,18 +79,20 @@ class Adaptive(AttackII):
 
 @ATTACKS.register
 class Targeted(Attack):
-    "Targeted poisoning: one test image paired with `n` captions of `adv_class` (seeded target)"
+    "Targeted poisoning: `targets` seeded test images, each paired with `n` captions of `adv_class`"
     name = 'targeted'
-    adv_class: str = 'aeroplane'    # the class the target image should be taken for
-    n: int = 25                     # poison pairs
+    adv_class: str = 'aeroplane'    # the class the target images should be taken for
+    n: int = 25                     # poison pairs per target image
     captions: str = 'templates'     # 'templates' or 'train' (class captions from the training set)
-    def poison(self, sets, seed=0): return targeted_poison(sets, self.adv_class, self.n, captions=self.captions, seed=seed)
-    def target(self, sets:dict, seed:int=0)->int:
-        "Gallery index of the targeted image"
-        return int(self.poison(sets, seed)[0]['image_src'].split(':')[1])
+    targets: int = 1                # target images (RoCLIP: 16); the ASR is the share of them taken for adv_class
+    def poison(self, sets, seed=0): return targeted_poison(sets, self.adv_class, self.n, captions=self.captions, seed=seed, targets=self.targets)
+    def target_images(self, sets:dict, seed:int=0)->list[int]:
+        "Gallery indices of the targeted images"
+        return sorted({int(e['image_src'].split(':')[1]) for e in self.poison(sets, seed)})
     def score(self, model, sets, emb, seed=0):
-        s = targeted_scores(emb, [self.target(sets, seed)], self.adv_class)
-        return [{'goal': f'{GALLERY}:{self.target(sets, seed)}->{self.adv_class}', **s, 'asr_se': binomial_se(s['asr'], 1)}]
+        t = self.target_images(sets, seed); s = targeted_scores(emb, t, self.adv_class)
+        goal = f'{GALLERY}:{t[0]}->{self.adv_class}' if len(t) == 1 else f'{len(t)} {GALLERY} images->{self.adv_class}'
+        return [{'goal': goal, **s, 'asr_se': binomial_se(s['asr'], len(t))}]
 
 @ATTACKS.register
 class BadNet(Attack):

@@ -360,20 +360,26 @@ def attack_multi(sets:dict, goals:tuple=('sheep2aeroplane', 'sofa2bird'), rate:f
 
 # %% ../nbs/03_poison.ipynb #7394c7c5
 def targeted_poison(sets:dict, adv_class:str='aeroplane', # The class the target should be taken for
-                    n:int=25,                 # Number of poison pairs
+                    n:int=25,                 # Number of poison pairs per target image
                     target:int|None=None,     # Gallery index of the target image (default: seeded, not of `adv_class`)
                     captions:str='templates', # 'templates' or 'train' (class-C training captions)
-                    seed:int=0)->list[dict]:
-    "Targeted poisoning: one gallery image paired with `n` captions of `adv_class`"
+                    seed:int=0,
+                    targets:int=1,            # Number of seeded target images (RoCLIP uses 16), each with `n` captions
+                   )->list[dict]:
+    "Targeted poisoning: one or several gallery images, each paired with `n` captions of `adv_class`"
     check_class(sets, adv_class); n = _check_n(n); g = rng(seed, 'targeted', adv_class)
     if captions not in ('templates', 'train'): raise ValueError(f"captions must be 'templates' or 'train', got {captions!r}")
+    if not _is_int(targets) or targets < 1: raise ValueError(f'targets must be a positive integer, got {targets!r}')
+    if target is not None and targets != 1: raise ValueError('give either one `target` or a number of seeded `targets`, not both')
     if target is None:
         cand = [i for i, m in enumerate(sets[GALLERY].meta) if m['labels'].get('primary') not in (None, adv_class)]
-        target = cand[g.integers(len(cand))]
+        if targets > len(cand): raise ValueError(f'{targets} targets requested but only {len(cand)} gallery images are not {adv_class!r}')
+        chosen = [cand[g.integers(len(cand))]] if targets == 1 else [cand[i] for i in g.choice(len(cand), targets, replace=False)]
     elif sets[GALLERY].meta[_gallery_index(sets, target)]['labels'].get('primary') == adv_class:
         raise ValueError(f'target: gallery image {target} is already a {adv_class!r}; there is nothing to poison')
-    caps = caption_sources(sets, adv_class, n, g, 1 if captions == 'train' else 10**12)
-    return [_entry('targeted', f'{GALLERY}:{target}->{adv_class}', p, c, f'{GALLERY}:{target}') for p, c in caps]
+    else: chosen = [target]
+    return [_entry('targeted', f'{GALLERY}:{t}->{adv_class}', p, c, f'{GALLERY}:{t}')
+            for t in chosen for p, c in caption_sources(sets, adv_class, n, g, 1 if captions == 'train' else 10**12)]
 
 # %% ../nbs/03_poison.ipynb #9cb6777f
 ATTACK_OF_TRIGGER = {'patch': 'badnet', 'blend': 'blended', 'wanet': 'wanet', 'sig': 'sig'}
