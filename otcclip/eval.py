@@ -146,25 +146,29 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
                  test_x:Tensor, # (m, D) frozen test features
                  test_y:Tensor, # (m,) class indices
                  Cs:Sequence[float]=tuple(10.**k for k in range(-6, 7)), # Inverse L2 strengths to try
-                 val_frac:float=0.2, # Share of the training set held out to choose C
-                 seed:int=0, # Seed of the validation split
+                 folds:int=5, # Cross-validation folds to choose C
+                 seed:int=0, # Seed of the fold split
                  max_iter:int=1000, # L-BFGS iterations per fit
-                )->dict: # {'top1': test accuracy, 'C': chosen C, 'val_top1': its validation accuracy}
-    "Linear-probe top-1: L-BFGS logistic regression, C chosen on a validation split, refit on all training data"
+                )->dict: # {'top1': test accuracy, 'C': chosen C, 'val_top1': its cross-validated accuracy}
+    "Linear-probe top-1: L-BFGS logistic regression, C by k-fold cross-validation (one-standard-error rule), refit on all training data"
     fn = 'linear_probe'
     _finite_rows(train_x, 'train_x', fn); _finite_rows(test_x, 'test_x', fn); _same_dim(train_x, test_x, 'train_x and test_x', fn)
     _labels(train_y, len(train_x), None, 'train_y', fn); _labels(test_y, len(test_x), None, 'test_y', fn)
+    if not (_is_int(folds) and 2 <= folds <= len(train_x)): raise ValueError(f'linear_probe: folds must be an integer in [2, {len(train_x)}], got {folds!r}')
     x, xt = train_x.float(), test_x.float()
     n_classes = int(max(train_y.max(), test_y.max())) + 1
-    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).to(x.device)
-    n_val = max(1, round(val_frac * len(x)))
-    if n_val >= len(x): raise ValueError(f'linear_probe: {len(x)} training rows leave none to fit after validation')
-    va, tr = perm[:n_val], perm[n_val:]
-    val = {C: (_fit_logreg(x[tr], train_y[tr], n_classes, C, max_iter)(x[va]) == train_y[va]).float().mean().item()
-           for C in sorted(Cs)}
-    C = max(val, key=lambda c: (val[c], -c))
+    parts = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).to(x.device).chunk(folds)
+    def cv(C):   # accuracy on each held-out fold of a fit on the others
+        rest = lambda k: torch.cat([p for j, p in enumerate(parts) if j != k])
+        return [(_fit_logreg(x[rest(k)], train_y[rest(k)], n_classes, C, max_iter)(x[va]) == train_y[va]).float().mean().item() for k, va in enumerate(parts)]
+    acc = {C: np.array(cv(C)) for C in sorted(Cs)}
+    mean = {C: a.mean() for C, a in acc.items()}
+    best = max(mean, key=lambda c: (mean[c], -c))
+    bar = mean[best] - acc[best].std(ddof=1)/math.sqrt(folds)
+    C = min(c for c in acc if mean[c] >= bar)          # the strongest regularisation within one standard error of the best
     pred = _fit_logreg(x, train_y, n_classes, C, max_iter)(xt)
-    return {'top1': (pred == test_y).float().mean().item(), 'C': C, 'val_top1': val[C]}
+    return {'top1': (pred == test_y).float().mean().item(), 'C': C, 'val_top1': float(mean[C])}
+
 
 # %% ../nbs/10_eval.ipynb #876ceee1
 def _ranks(queries:Tensor, gallery:Tensor, is_target:Tensor, chunk:int, fn:str, qname:str, gname:str)->Tensor:
