@@ -9,12 +9,12 @@ __all__ = ['FREEZE', 'POSTTRAIN_RECIPE', 'CLEANCLIP_RECIPE', 'PairData', 'TrainC
            'param_groups', 'PairStream', 'Trainer', 'recipe_config', 'finetune']
 
 # %% ../nbs/09_train.ipynb #28836479
-import json, math, random, time
+import json, math, random, time, weakref
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.distributed as dist
-from .core import DataError, all_gather, atomic_write, autocast, dist_env, init_distributed, keyed_generator, progress, stable_hash
+from .core import DataError, all_gather, atomic_write, autocast, dist_env, init_distributed, keyed_generator, progress, run_lock, stable_hash
 from .models import MAX_LOGIT_SCALE, TokenCLIP, clip_loss, create_model, fit_image_size, model_image_size, normalize_uint8
 from .augment import augment_images
 from .defenses import CleanFinetune, Defense
@@ -116,6 +116,7 @@ class Trainer:
         self.out_dir = Path(out_dir) if out_dir else None
         self.device = init_distributed(); self.rank, self.world, _ = dist_env()
         if cfg.batch_size % self.world: raise ValueError(f'batch_size {cfg.batch_size} is not divisible by {self.world} ranks')
+        self._lock, self._released = None, False; self._hold_out_dir()   # before reading last.pt: no other writer meanwhile
         torch.manual_seed(cfg.seed)
         self.core = (model or create_model(cfg.model)).to(self.device)
         if cfg.freeze != 'none': freeze_encoder(self.core, cfg.freeze)
@@ -129,7 +130,20 @@ class Trainer:
         self.use_data(data)
         self.history, self.epoch, self.step_key = [], 0, (0, 0)
         self._tally = np.zeros(3)   # poisoned positives, clean labelled images, of which matched to their own class
-        if self.out_dir and (self.out_dir/'last.pt').exists(): self.load(self.out_dir/'last.pt')
+        if self.out_dir and (self.out_dir/'last.pt').exists():
+            try: self.load(self.out_dir/'last.pt')
+            except BaseException: self.close(); raise
+        if self.epoch >= cfg.epochs: self.close()   # a finished run writes nothing more
+
+    def _hold_out_dir(self):
+        "Take `out_dir`'s lock on rank 0 (held until the run finishes or `close`), unless this trainer holds it already"
+        if self.out_dir and self.rank == 0 and self._lock is None:
+            self._lock = weakref.finalize(self, run_lock(self.out_dir).acquire().release)
+            if self._released and (self.out_dir/'last.pt').exists(): self.load(self.out_dir/'last.pt')  # another run may have moved on
+
+    def close(self):
+        "Release `out_dir` to other processes; `fit` takes it back and resumes from the folder's `last.pt`"
+        if self._lock is not None: self._lock(); self._lock, self._released = None, True
 
     def use_data(self, data:PairData):
         "Train on `data` from now on, each image with its own captions"
@@ -168,6 +182,7 @@ class Trainer:
            )->list[dict]:
         "Train, resuming where a checkpoint left off; returns the per-epoch metrics"
         cfg, B = self.cfg, self.cfg.batch_size
+        if self.epoch < min(until or cfg.epochs, cfg.epochs): self._hold_out_dir()
         for epoch in range(self.epoch, min(until or cfg.epochs, cfg.epochs)):
             if self.stream: self.use_data(self.stream(epoch))
             t0 = time.time()          # the epoch's cost includes the defense's selection (SafeCLIP's similarity pass and split)
@@ -212,6 +227,7 @@ class Trainer:
             self.history.append(rec); self.epoch = epoch + 1
             if self.out_dir and self.rank == 0: self.save(self.out_dir/'last.pt')
             if self.world > 1: dist.barrier()
+        if self.epoch >= cfg.epochs: self.close()
         return self.history
 
     def save(self, path:Path):
