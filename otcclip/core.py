@@ -176,19 +176,20 @@ def _holder(fd:int)->str:
 
 class RunLock:
     "An exclusive lock on a run folder through `folder/.lock`; re-entrant within a process, released by the kernel if it dies"
-    def __init__(self, folder:str|Path): self.folder = Path(folder)
-    def _key(self)->tuple: return os.getpid(), str(self.folder.resolve())
+    def __init__(self, folder:str|Path, name:str='.lock'): self.folder, self.name = Path(folder), name
+    def _key(self)->tuple: return os.getpid(), str(self.folder.resolve()/self.name)
 
     def acquire(self)->'RunLock':
         "Take the lock now, or raise `RunFolderBusy` naming the folder and the process that holds it"
         if held := _HELD.get(self._key()): held[1] += 1; return self
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder/'.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(self.folder/self.name, os.O_RDWR | os.O_CREAT, 0o666)
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BaseException as e:
             who = _holder(fd) if isinstance(e, BlockingIOError) else ''; os.close(fd)
             if not who: raise
-            raise RunFolderBusy(f'{self.folder}: this run folder is in use by {who}; wait for it to finish or stop it, '
+            part = '' if self.name == '.lock' else f' (its part locked by {self.name})'
+            raise RunFolderBusy(f'{self.folder}: this run folder{part} is in use by {who}; wait for it to finish or stop it, '
                                 'or give another folder (a lock left by a killed process is taken over automatically)') from None
         me = {'pid': os.getpid(), 'host': socket.gethostname(), 'command': ' '.join(sys.argv)[:300],
               'since': time.strftime('%Y-%m-%d %H:%M:%S')}
@@ -210,9 +211,11 @@ class RunLock:
     def __enter__(self): return self.acquire()
     def __exit__(self, *exc): self.release()
 
-def run_lock(folder:str|Path)->RunLock:
+def run_lock(folder:str|Path, # The run folder, created if missing
+             name:str='.lock', # Lock file in it; another name locks one part of the folder (e.g. one notebook's outputs)
+            )->RunLock:
     "The lock of run folder `folder`: `with run_lock(d): ...`, or `run_lock(d).acquire()` and `.release()`"
-    return RunLock(folder)
+    return RunLock(folder, name)
 
 # %% ../nbs/00_core.ipynb #25b84007
 class DataError(ValueError):
