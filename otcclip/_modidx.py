@@ -466,6 +466,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'otcclip.reproduce.run_experiments': ('reproduce.html#run_experiments', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.scenes_config': ('reproduce.html#scenes_config', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.train_on_scenes': ('reproduce.html#train_on_scenes', 'otcclip/reproduce.py'),
+                                   'otcclip.reproduce._run': ('reproduce.html#_run', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.user_paths': ('reproduce.html#user_paths', 'otcclip/reproduce.py')},
             'otcclip.runs': { 'otcclip.runs.defended_run': ('runs.html#defended_run', 'otcclip/runs.py'),
                               'otcclip.runs.mean_sd': ('runs.html#mean_sd', 'otcclip/runs.py'),

@@ -7,11 +7,11 @@ __all__ = ['PROFILE_KEYS', 'REGISTRY_PARAMS', 'deep_merge', 'load_profile', 'use
            'build_data', 'check_plan', 'run_experiments', 'train_on_scenes', 'needs_scenes', 'main']
 
 # %% ../nbs/11_reproduce.ipynb #5eb6e364
-import argparse, hashlib, json, os, re, sys, time
+import argparse, contextlib, hashlib, json, os, re, sys, time
 from dataclasses import fields
 from pathlib import Path
 import yaml
-from .core import code_version, dist_env, repo_root, write_json, read_json, stable_hash
+from .core import DiskFullError, RunFolderBusy, code_version, dist_env, repo_root, run_lock, write_json, read_json, stable_hash
 
 # %% ../nbs/11_reproduce.ipynb #b554ee34
 def deep_merge(a:dict, b:dict)->dict:
@@ -161,24 +161,27 @@ def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, ro
     nbs = sorted((root/'nbs'/'experiments').glob('*.ipynb'))
     check_plan(profile, nbs, only)
     if only: nbs = [nb for nb in nbs if nb.stem in only]
-    done = []
-    for nb in nbs:
-        if nb.stem in profile.get('skip', {}):
-            print(f"{nb.stem}: skipped by profile {profile['profile']!r}: {profile['skip'][nb.stem]}"); continue
-        out_dir = '.' if profile.get('publish') else f"runs/{profile['profile']}"   # only published profiles write figures/ and tables/
-        params = {'out_dir': out_dir, **(profile.get('experiments', {}).get(nb.stem, {}) or {})}
-        key = stable_hash(params, profile.get('data'), nb.read_text(), code_version(), _base_id(root),
-                          _results_id(root, out_dir) if nb.stem.startswith('99_') else None)
-        rec_path = out/f'{nb.stem}.json'
-        if not force and rec_path.exists() and (old := read_json(rec_path)).get('key') == key and old['ok']:
-            print(f'{nb.stem}: up to date (key {key}), skipped'); done.append(old); continue
-        print(f'{nb.stem}: running with {params}'); t0 = time.time(); err = None
-        try: pm.execute_notebook(nb, out/nb.name, parameters=params, kernel_name='python3', cwd=str(nb.parent),
-                                 progress_bar=True, log_output=False)
-        except Exception as e: err = f'{type(e).__name__}: {e}'[-4000:]
-        rec = dict(notebook=nb.stem, key=key, ok=err is None, error=err, seconds=round(time.time() - t0, 1), params=params)
-        write_json(rec_path, rec); done.append(rec)
-        print(f"{nb.stem}: {'ok' if rec['ok'] else 'FAILED'} in {rec['seconds']} s")
+    with contextlib.ExitStack() as held:   # every notebook to run is locked up front: a clash fails before anything runs
+        for nb in nbs:
+            if nb.stem not in profile.get('skip', {}): held.enter_context(run_lock(out, f'.{nb.stem}.lock'))
+        done = []
+        for nb in nbs:
+            if nb.stem in profile.get('skip', {}):
+                print(f"{nb.stem}: skipped by profile {profile['profile']!r}: {profile['skip'][nb.stem]}"); continue
+            out_dir = '.' if profile.get('publish') else f"runs/{profile['profile']}"   # only published profiles write figures/ and tables/
+            params = {'out_dir': out_dir, **(profile.get('experiments', {}).get(nb.stem, {}) or {})}
+            key = stable_hash(params, profile.get('data'), nb.read_text(), code_version(), _base_id(root),
+                              _results_id(root, out_dir) if nb.stem.startswith('99_') else None)
+            rec_path = out/f'{nb.stem}.json'
+            if not force and rec_path.exists() and (old := read_json(rec_path)).get('key') == key and old['ok']:
+                print(f'{nb.stem}: up to date (key {key}), skipped'); done.append(old); continue
+            print(f'{nb.stem}: running with {params}'); t0 = time.time(); err = None
+            try: pm.execute_notebook(nb, out/nb.name, parameters=params, kernel_name='python3', cwd=str(nb.parent),
+                                     progress_bar=True, log_output=False)
+            except Exception as e: err = f'{type(e).__name__}: {e}'[-4000:]
+            rec = dict(notebook=nb.stem, key=key, ok=err is None, error=err, seconds=round(time.time() - t0, 1), params=params)
+            write_json(rec_path, rec); done.append(rec)
+            print(f"{nb.stem}: {'ok' if rec['ok'] else 'FAILED'} in {rec['seconds']} s")
     return done
 
 # %% ../nbs/11_reproduce.ipynb #8a64c5a5
@@ -187,9 +190,10 @@ def train_on_scenes(profile:dict, cfg, out_dir:str|Path, workers:int=2)->list[di
     from otcclip.splits import build_emoji_scenes
     from otcclip.models import get_tokenizer
     from otcclip.train import PairData, Trainer
-    sets = build_emoji_scenes(scenes_config(profile), workers=workers)
-    data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer(cfg.model))
-    hist = Trainer(data, cfg, out_dir=out_dir).fit()
+    with run_lock(out_dir) if dist_env()[0] == 0 else contextlib.nullcontext():   # before the data: a clash fails at once
+        sets = build_emoji_scenes(scenes_config(profile), workers=workers)
+        data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer(cfg.model))
+        hist = Trainer(data, cfg, out_dir=out_dir).fit()
     if dist_env()[0] == 0 and hist: print(json.dumps(hist[-1]))
     return hist
 
@@ -221,6 +225,12 @@ def main(argv:list[str]|None=None):
     a = ap.parse_args(argv)
     try: profile = load_profile(a.profile)
     except ValueError as e: ap.error(str(e))
+    try: _run(ap, a, profile)
+    except (RunFolderBusy, DiskFullError) as e: sys.exit(f'otcclip {a.cmd}: {e}')   # the cause in one line, no traceback
+
+def _run(ap, a, profile:dict):
+    "Carry out the parsed command `a`"
+    from otcclip.train import TrainConfig
     if a.cmd == 'train':
         cfg = TrainConfig(**{f.name: getattr(a, f.name) for f in fields(TrainConfig)})
         train_on_scenes(profile, cfg, a.out, workers=profile.get('workers', 2)); return
