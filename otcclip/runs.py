@@ -11,7 +11,7 @@ import copy
 from dataclasses import asdict
 from pathlib import Path
 import torch
-from .core import code_version, stable_hash, write_json
+from .core import code_version, run_lock, stable_hash, write_json
 from .train import TrainConfig, Trainer
 from .defenses import Defense
 from .attacks import Attack
@@ -37,11 +37,12 @@ def defended_run(sets:dict, attack:Attack, # Emoji-scenes sets, and the attack w
     entries = attack.poison(sets, poison_seed)
     pp = PoisonedPairs(sets, entries); data = pp.pair_data(tokenizer or get_tokenizer(cfg.model))
     config = run_config(sets, attack, entries, poison_seed, defense, cfg, start_id)
-    run_dir = Path(root)/f'{tag}-{stable_hash(config)}'; run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir/'run.json', config)
-    save_manifest(run_dir/'manifest.json', pp.manifest, config['data'], poison_seed, rate=pp.rate, attack=config['attack'], defense=config['defense'])
-    tr = Trainer(data, cfg, defense=defense, out_dir=run_dir, model=copy.deepcopy(start) if start is not None else None)
-    tr.fit()
+    run_dir = Path(root)/f'{tag}-{stable_hash(config)}'
+    with run_lock(run_dir):   # one writer: a second process on this run fails naming the folder and the holder
+        write_json(run_dir/'run.json', config)
+        save_manifest(run_dir/'manifest.json', pp.manifest, config['data'], poison_seed, rate=pp.rate, attack=config['attack'], defense=config['defense'])
+        tr = Trainer(data, cfg, defense=defense, out_dir=run_dir, model=copy.deepcopy(start) if start is not None else None)
+        tr.fit()
     return tr, pp
 
 def score_run(model, sets:dict, classes:list[str], nouns:list[str], # Model; sets; class keys and prompt nouns
