@@ -6,7 +6,7 @@ a small-loss pair filter — as a dataclass of its knobs, registered by name in 
 
 # %% auto #0
 __all__ = ['DEFENSES', 'SAFECLIP_CPU', 'Defense', 'token_spread_probe', 'RoCLIP', 'OTCCLIP', 'GlobalMatching', 'SafeCLIP',
-           'PretrainFilter', 'CleanFinetune', 'CleanCLIP', 'EftCLIP', 'LossFilter']
+           'PretrainFilter', 'CleanFinetune', 'CleanCLIP', 'EftCLIP', 'LossFilter', 'SimilarityRule']
 
 # %% ../nbs/08_defenses.ipynb #0cb01b7b
 import time, warnings
@@ -15,7 +15,7 @@ import numpy as np, torch, torch.nn.functional as F
 from .core import Registry, all_gather, atomic_write, autocast, gather_with_grad, keyed_generator, keyed_seed, knob_key
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
-from .matching import ALIGNS, GATES, NORMS, CaptionPool, MatchLog, alignment, match_pool, outlier_pairs, token_spread
+from .matching import ALIGNS, GATES, NORMS, CaptionPool, MatchLog, alignment, match_pool, outlier_pairs, robust_z, token_spread
 from .models import TokenCLIP, create_model, encode_image, encode_text, load_model
 from .pairs import autoaugment, global_batch_augment, gmm_clean_posterior, info_nce, pair_similarity, safe_split, subset_nce, text_views
 
@@ -107,8 +107,8 @@ class OTCCLIP(Defense):
     eps: float = 0.05             # Sinkhorn regularisation [A]
     iters: int = 50               # Sinkhorn iterations [A]
     tol: float|None = 1e-3        # Sinkhorn early stop on the row marginals' ℓ1 error (None: always `iters`)
-    gate: str = 'outlier'         # re-assign 'outlier' images only (own score a low outlier of the batch), or every image ('none') [A]
-    gate_z: float = 2.0           # robust z-score below which an own pair is an outlier [A]
+    gate: str = 'outlier'         # re-assign 'outlier' images only (own score a low outlier of the training set), or every image ('none') [A]
+    gate_z: float = 1.5           # robust z-score below which an own pair is an outlier [A]
     gate_alpha: float = 1.0       # weight of the cosine in the gate's own score (the OT term gets the rest) [A]
     norm: str = 'z'               # score terms standardised over the batch before weighting ('z') or as they are ('raw') [A]
     own_caption: bool = True      # with gate='none': the image's own caption competes with the shortlist [A]
@@ -127,6 +127,7 @@ class OTCCLIP(Defense):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
         if self.gate_z <= 0 or self.align_tau <= 0: raise ValueError('gate_z and align_tau must be positive')
         self.pool, self.log = CaptionPool(self.pool_size, tokens=True), MatchLog()
+        self.suspect, self._gate_log = None, {}   # the gate's suspects this epoch (bool per pair), and their counts
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
     def matching(self, epoch:int)->bool: return epoch >= self.warmup_epochs and (epoch - self.warmup_epochs) % self.every == 0
@@ -143,17 +144,45 @@ class OTCCLIP(Defense):
             if not issubclass(w.category, SinkhornConvergenceWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         return terms
 
-    def choose(self, fi, ft, it, tt, tm)->tuple[torch.Tensor, dict]:
-        "Pool row each image trains against (-1: its own caption), and the shortlist's score terms"
+    def own_ot(self, trainer, batch_size:int=256)->torch.Tensor:
+        "OT distance of every training image's tokens to its first caption's tokens, un-augmented, under the current model"
+        m, data, dev, out = trainer.core, trainer.data, trainer.device, []
+        was = m.training; m.eval()
+        try:
+            with torch.no_grad(), autocast(dev):
+                for lo in range(0, len(data), batch_size):
+                    idx = np.arange(lo, min(lo + batch_size, len(data)))
+                    o = TokenCLIP(m)(trainer.normalize(data.read(idx).to(dev)), data.tokens[trainer.caption_source[idx], 0].to(dev))
+                    out.append(ot_distance(cosine_cost(o['image_tokens'].float(), o['text_tokens'].float()), eps=self.eps, iters=self.iters,
+                                           tol=self.tol, mask_b=o['text_mask']).cpu())
+        finally: m.train(was)
+        return torch.cat(out)
+
+    def suspects(self, trainer)->np.ndarray:
+        "Pairs whose own score under the current model, on un-augmented images and captions, is a low outlier of the training set"
+        cos = torch.from_numpy(pair_similarity(trainer.core, trainer.data, trainer.caption_source, 'mean', 256, trainer.device,
+                                               autocast=autocast(trainer.device)))
+        return outlier_pairs(cos, self.own_ot(trainer) if self.gate_alpha < 1 else None, self.gate_alpha, self.gate_z).numpy()
+
+    def start_epoch(self, trainer, epoch):
+        "In matching epochs under the outlier gate: score every pair once, on clean views, and mark the suspects"
+        self._gate_log = {}
+        if self.gate == 'outlier' and self.matching(epoch):
+            self.suspect = self.suspects(trainer)
+            self._gate_log = {'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum())}
+        return None
+
+    def choose(self, fi, ft, it, tt, tm, flag:torch.Tensor|None=None)->tuple[torch.Tensor, dict]:
+        "Pool row each image trains against (-1: its own caption), and the shortlist's score terms; `flag`: the gate's suspects"
         fi, it, terms = fi.detach(), it.detach(), {}
-        own_cos = (fi*ft.detach()).sum(-1)
-        need_ot = (self.gate == 'outlier' and self.gate_alpha < 1) or (self.gate == 'none' and self.alpha < 1 and self.own_caption)
-        own_ot = ot_distance(cosine_cost(it, tt.detach()), eps=self.eps, iters=self.iters, tol=self.tol, mask_b=tm) if need_ot else None
         pick = lambda r, own=None: match_pool(self.pool, fi[r], it[r], self.k, self.alpha, self.eps, self.iters, self.tol, self.norm, own, terms)[0]
         if self.gate == 'none':
-            own = (own_cos, own_ot) if self.own_caption else None
+            own = None
+            if self.own_caption:
+                ot = ot_distance(cosine_cost(it, tt.detach()), eps=self.eps, iters=self.iters, tol=self.tol, mask_b=tm) if self.alpha < 1 else None
+                own = ((fi*ft.detach()).sum(-1), ot)
             return pick(slice(None), own), terms
-        flag = outlier_pairs(own_cos, own_ot, self.gate_alpha, self.gate_z)
+        if flag is None: raise ValueError("gate='outlier' needs the suspects of this batch (flag)")
         rows = torch.full((len(fi),), -1, dtype=torch.long, device=fi.device)
         if flag.any(): rows[flag] = pick(flag)
         return rows, terms
@@ -170,7 +199,8 @@ class OTCCLIP(Defense):
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
         s, terms, cap, ctok, cmask = out['logit_scale'], {}, src, tt, tm    # captions trained against, and their tokens
         if self.matching(epoch) and self.pool.count:
-            with torch.no_grad(): rows, shortlist = self.choose(fi, ft, it, tt, tm)
+            flag = torch.as_tensor(self.suspect[idx], device=fi.device) if self.gate == 'outlier' else None
+            with torch.no_grad(): rows, shortlist = self.choose(fi, ft, it, tt, tm, flag)
             self.log.add(rows, self.pool.src, trainer.poisoned[idx], shortlist)
             moved, r = rows >= 0, rows.clamp_min(0)
             terms['contrastive'] = trainer.contrastive(fi, torch.where(moved[:, None], self.pool.glob[r], ft), s) + 0*ft.sum()
@@ -192,7 +222,7 @@ class OTCCLIP(Defense):
         unconverged, self._unconverged = self._unconverged, 0
         if unconverged: warnings.warn(f'epoch {epoch + 1}: {unconverged} batched Sinkhorn solves ended above their marginal tolerance '
                                       f'(eps={self.eps}, iters={self.iters}); raise iters or eps', SinkhornConvergenceWarning)
-        return {'matching': self.matching(epoch), **self.log.summary(), 'ot_unconverged': unconverged, **token_spread_probe(trainer)}
+        return {'matching': self.matching(epoch), **self._gate_log, **self.log.summary(), 'ot_unconverged': unconverged, **token_spread_probe(trainer)}
     def state_dict(self): return {'pool': self.pool.state_dict()}
     def load_state_dict(self, d): self.pool.load_state_dict(d['pool'])
 
@@ -441,3 +471,31 @@ class LossFilter(Defense):
         return np.flatnonzero(keep)
 
     def end_epoch(self, trainer, epoch): return dict(self._log)
+
+# %% ../nbs/08_defenses.ipynb #f3cf5f42
+@DEFENSES.register
+class SimilarityRule(Defense):
+    "Drop the pairs whose image–caption cosine is a low outlier (robust z) under the model of the scoring epoch; plain CLIP on the rest"
+    name = 'simrule'
+    z: float = 1.5                # robust z-score below which a pair is dropped (OTCCLIP's gate uses the same)
+    every: int = 0                # re-score every this many epochs (0: once, under the model training starts from)
+    caption_reduce: str = 'mean'  # how an image's several captions combine ('mean', 'min', 'max', 'first')
+    batch_size: int = 256         # batch of the scoring pass
+    def __post_init__(self):
+        if self.z <= 0 or self.every < 0: raise ValueError(f'z must be positive and every non-negative, got z={self.z}, every={self.every}')
+        self.keep, self._log = None, {}
+
+    def start_epoch(self, trainer, epoch):
+        "Score (at epoch 0, then every `every` epochs) and keep the pairs that are not low outliers"
+        if self.keep is None or (self.every and epoch % self.every == 0):
+            sims = pair_similarity(trainer.core, trainer.data, trainer.caption_source, self.caption_reduce, self.batch_size,
+                                   trainer.device, autocast=autocast(trainer.device))
+            self.keep = ~(robust_z(torch.from_numpy(sims)) < -self.z).numpy()
+            gone = ~self.keep
+            self._log = {'simrule_dropped': int(gone.sum()), 'simrule_dropped_poisoned': int((gone & trainer.poisoned).sum())}
+        return np.flatnonzero(self.keep)
+
+    def end_epoch(self, trainer, epoch): return dict(self._log)
+    def state_dict(self): return {} if self.keep is None else {'keep': torch.from_numpy(self.keep)}
+    def load_state_dict(self, d):
+        if d: self.keep = d['keep'].numpy().copy()
