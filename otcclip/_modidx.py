@@ -264,6 +264,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'otcclip.eval._is_int': ('eval.html#_is_int', 'otcclip/eval.py'),
                               'otcclip.eval._ks': ('eval.html#_ks', 'otcclip/eval.py'),
                               'otcclip.eval._labels': ('eval.html#_labels', 'otcclip/eval.py'),
+                              'otcclip.eval._path_accuracy': ('eval.html#_path_accuracy', 'otcclip/eval.py'),
                               'otcclip.eval._ranks': ('eval.html#_ranks', 'otcclip/eval.py'),
                               'otcclip.eval._recall': ('eval.html#_recall', 'otcclip/eval.py'),
                               'otcclip.eval._same_dim': ('eval.html#_same_dim', 'otcclip/eval.py'),

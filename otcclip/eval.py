@@ -126,12 +126,12 @@ def per_class_accuracy(logits:Tensor, # (N, C)
     return {c: ok[labels == i].mean().item() if (labels == i).any() else float('nan') for i, c in enumerate(classnames)}
 
 # %% ../nbs/10_eval.ipynb #67efc47a
-def _fit_logreg(x:Tensor, y:Tensor, n_classes:int, C:float, max_iter:int=1000)->Callable:
-    "Standardised multinomial logistic regression fitted with L-BFGS; returns a predict function"
+def _fit_logreg(x:Tensor, y:Tensor, n_classes:int, C:float, max_iter:int=1000, init:tuple|None=None)->tuple[Callable, tuple]:
+    "Standardised multinomial logistic regression fitted with L-BFGS from `init` (W, b) or zeros; a predict function and (W, b)"
     mu, sd = x.mean(0), x.std(0).nan_to_num(1.).clamp_min(1e-6)
     z = (x - mu) / sd
-    W = z.new_zeros(z.shape[1], n_classes, requires_grad=True)
-    b = z.new_zeros(n_classes, requires_grad=True)
+    W0, b0 = init if init is not None else (z.new_zeros(z.shape[1], n_classes), z.new_zeros(n_classes))
+    W, b = W0.clone().requires_grad_(), b0.clone().requires_grad_()
     opt = torch.optim.LBFGS([W, b], lr=1, max_iter=max_iter, line_search_fn='strong_wolfe')
     def closure():
         opt.zero_grad()
@@ -139,7 +139,15 @@ def _fit_logreg(x:Tensor, y:Tensor, n_classes:int, C:float, max_iter:int=1000)->
         loss.backward(); return loss
     with torch.enable_grad(): opt.step(closure)
     W, b = W.detach(), b.detach()
-    return lambda t: (((t - mu) / sd) @ W + b).argmax(1)
+    return (lambda t: (((t - mu) / sd) @ W + b).argmax(1)), (W, b)
+
+def _path_accuracy(x:Tensor, y:Tensor, xv:Tensor, yv:Tensor, n_classes:int, Cs:list[float], max_iter:int)->list[float]:
+    "Validation accuracy for each C of increasing `Cs`, each fit warm-started from the previous C's weights (a regularisation path)"
+    out, w = [], None
+    for C in Cs:
+        predict, w = _fit_logreg(x, y, n_classes, C, max_iter, init=w)
+        out.append((predict(xv) == yv).float().mean().item())
+    return out
 
 def linear_probe(train_x:Tensor, # (n, D) frozen training features
                  train_y:Tensor, # (n,) class indices
@@ -148,25 +156,28 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
                  Cs:Sequence[float]=tuple(10.**k for k in range(-6, 7)), # Inverse L2 strengths to try
                  folds:int=5, # Cross-validation folds to choose C
                  seed:int=0, # Seed of the fold split
-                 max_iter:int=1000, # L-BFGS iterations per fit
+                 max_iter:int=1000, # L-BFGS iterations of the final fit
+                 cv_iter:int=100, # L-BFGS iterations per warm-started step of each fold's cross-validation path
                 )->dict: # {'top1': test accuracy, 'C': chosen C, 'val_top1': its cross-validated accuracy}
     "Linear-probe top-1: L-BFGS logistic regression, C by k-fold cross-validation (one-standard-error rule), refit on all training data"
     fn = 'linear_probe'
     _finite_rows(train_x, 'train_x', fn); _finite_rows(test_x, 'test_x', fn); _same_dim(train_x, test_x, 'train_x and test_x', fn)
     _labels(train_y, len(train_x), None, 'train_y', fn); _labels(test_y, len(test_x), None, 'test_y', fn)
     if not (_is_int(folds) and 2 <= folds <= len(train_x)): raise ValueError(f'linear_probe: folds must be an integer in [2, {len(train_x)}], got {folds!r}')
+    for k, v in (('max_iter', max_iter), ('cv_iter', cv_iter)):
+        if not (_is_int(v) and v >= 1): raise ValueError(f'linear_probe: {k} must be a positive integer, got {v!r}')
     x, xt = train_x.float(), test_x.float()
     n_classes = int(max(train_y.max(), test_y.max())) + 1
     parts = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).to(x.device).chunk(folds)
-    def cv(C):   # accuracy on each held-out fold of a fit on the others
-        rest = lambda k: torch.cat([p for j, p in enumerate(parts) if j != k])
-        return [(_fit_logreg(x[rest(k)], train_y[rest(k)], n_classes, C, max_iter)(x[va]) == train_y[va]).float().mean().item() for k, va in enumerate(parts)]
-    acc = {C: np.array(cv(C)) for C in sorted(Cs)}
+    rest = lambda k: torch.cat([p for j, p in enumerate(parts) if j != k])
+    Cs = sorted(Cs)   # per fold, one path from the strongest regularisation to the weakest, each step warm-started from the last
+    per_fold = np.array([_path_accuracy(x[rest(k)], train_y[rest(k)], x[va], train_y[va], n_classes, Cs, cv_iter) for k, va in enumerate(parts)])
+    acc = {C: per_fold[:, i] for i, C in enumerate(Cs)}
     mean = {C: a.mean() for C, a in acc.items()}
     best = max(mean, key=lambda c: (mean[c], -c))
     bar = mean[best] - acc[best].std(ddof=1)/math.sqrt(folds)
     C = min(c for c in acc if mean[c] >= bar)          # the strongest regularisation within one standard error of the best
-    pred = _fit_logreg(x, train_y, n_classes, C, max_iter)(xt)
+    pred = _fit_logreg(x, train_y, n_classes, C, max_iter)[0](xt)
     return {'top1': (pred == test_y).float().mean().item(), 'C': C, 'val_top1': float(mean[C])}
 
 

@@ -22,19 +22,41 @@ tr = Trainer(data, TrainConfig(model='tiny-vit', epochs=2, batch_size=32, lr=5e-
 tr.fit()
 '''
 
-# OTCCLIP's runs differ between two fresh processes (measured 2026-12-04: the weights after 2 epochs on the smoke data are
-# not bit-identical, while RoCLIP's and the similarity rule's are); the cause is not found yet. Marked strict, so that
-# this test fails the day they agree, and the xfail comes off.
-OTC_NONDETERMINISTIC = pytest.mark.xfail(strict=True, reason='OTCCLIP runs are not yet bit-identical across processes')
+def _train(tmp_path, name:str, run:str, threads:int=2)->dict:
+    "Train `name` on the planted data in a fresh process; its last checkpoint"
+    env = {**os.environ, 'OMP_NUM_THREADS': str(threads), 'OTCCLIP_QUIET': '1'}
+    res = subprocess.run([sys.executable, '-c', SCRIPT, name, str(tmp_path/run)], env=env, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return torch.load(tmp_path/run/'last.pt', weights_only=True)
 
-@pytest.mark.parametrize('name', ['roclip', pytest.param('otcclip', marks=OTC_NONDETERMINISTIC), 'simrule'])
-def test_defended_run_is_reproducible_across_processes(tmp_path, name):
-    env = {**os.environ, 'OMP_NUM_THREADS': '2', 'OTCCLIP_QUIET': '1'}
-    for run in ('a', 'b'):
-        res = subprocess.run([sys.executable, '-c', SCRIPT, name, str(tmp_path/run)], env=env, capture_output=True, text=True, timeout=900)
-        assert res.returncode == 0, res.stderr[-3000:]
-    a, b = (torch.load(tmp_path/r/'last.pt', weights_only=True) for r in ('a', 'b'))
+def _history(ck:dict)->list[dict]:
+    "The run's per-epoch log without its timings"
+    return [{k: v for k, v in r.items() if k not in ('seconds', 'start_seconds', 'images_per_s')} for r in json.loads(ck['history'])]
+
+def _assert_identical(name, a, b):
     diff = [k for k in a['model'] if not torch.equal(a['model'][k], b['model'][k])]
     assert not diff, f'{name}: {len(diff)} tensors differ between two runs, e.g. {diff[:3]}'
-    drop = lambda h: [{k: v for k, v in r.items() if k not in ('seconds', 'start_seconds', 'images_per_s')} for r in json.loads(h['history'])]
-    assert drop(a) == drop(b)
+    assert _history(a) == _history(b)
+
+@pytest.mark.parametrize('name', ['roclip', 'simrule'])
+def test_defended_run_is_reproducible_across_processes(tmp_path, name):
+    _assert_identical(name, _train(tmp_path, name, 'a'), _train(tmp_path, name, 'b'))
+
+# OTCCLIP's runs on 2 threads differ between two fresh processes in the last bits (measured 2026-12-04: the first
+# epoch's loss agrees to 1e-8 relative), while on 1 thread they are bit-identical: a multi-threaded floating-point
+# reduction on its OT path is summed in an order that varies between processes (RoCLIP and the rule, without it, agree
+# bit for bit). So OTCCLIP is held to bit-identity on 1 thread, and a 2-thread run to a stated tolerance against it:
+# every logged number within 1e-5 relative and every weight within 1e-4 (measured: 2.6e-5 after 2 epochs).
+OTC_RTOL, OTC_WEIGHT_ATOL = 1e-5, 1e-4
+
+def test_otcclip_is_bit_identical_on_one_thread_and_close_on_two(tmp_path):
+    a = _train(tmp_path, 'otcclip', 'a', threads=1)
+    _assert_identical('otcclip', a, _train(tmp_path, 'otcclip', 'b', threads=1))
+    b = _train(tmp_path, 'otcclip', 'c', threads=2)
+    worst = max((a['model'][k].float() - b['model'][k].float()).abs().max().item() for k in a['model'])
+    assert worst <= OTC_WEIGHT_ATOL, f'otcclip: weights differ by up to {worst:.2e} between two processes (tolerance {OTC_WEIGHT_ATOL})'
+    for ra, rb in zip(_history(a), _history(b), strict=True):
+        assert ra.keys() == rb.keys()
+        for k in ra:
+            if isinstance(ra[k], float): assert ra[k] == pytest.approx(rb[k], rel=OTC_RTOL, abs=1e-9), f'epoch {ra.get("epoch")}: {k}'
+            else: assert ra[k] == rb[k], f'epoch {ra.get("epoch")}: {k}'
