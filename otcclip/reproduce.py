@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'REGISTRY_PARAMS', 'deep_merge', 'load_profile', 'user_paths', 'resolve_paths', 'scenes_config',
-           'build_data', 'check_plan', 'run_experiments', 'train_on_scenes', 'needs_scenes', 'main']
+           'build_data', 'check_plan', 'LocalKernelManager', 'run_experiments', 'train_on_scenes', 'needs_scenes',
+           'main']
 
 # %% ../nbs/11_reproduce.ipynb #5eb6e364
 import argparse, contextlib, hashlib, json, os, re, sys, time
 from dataclasses import fields
 from pathlib import Path
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 from .core import DiskFullError, RunFolderBusy, code_version, dist_env, repo_root, run_lock, write_json, read_json, stable_hash
 
 # %% ../nbs/11_reproduce.ipynb #b554ee34
@@ -154,6 +156,10 @@ def _base_id(root:Path)->str:
     p = root/'data'/'base'/'base.json'
     return p.read_text() if p.exists() else 'no base'
 
+class LocalKernelManager(AsyncKernelManager):
+    "A kernel reached over local IPC sockets instead of TCP: nothing listens on the network, and the kernel prints no TCP warning"
+    def __init__(self, **kw): super().__init__(**{**kw, 'transport': 'ipc'})
+
 def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, root:Path|None=None)->list[dict]:
     "Execute the experiment notebooks of `profile`; returns one status record per notebook"
     import papermill as pm
@@ -177,7 +183,7 @@ def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, ro
                 print(f'{nb.stem}: up to date (key {key}), skipped'); done.append(old); continue
             print(f'{nb.stem}: running with {params}'); t0 = time.time(); err = None
             try: pm.execute_notebook(nb, out/nb.name, parameters=params, kernel_name='python3', cwd=str(nb.parent),
-                                     progress_bar=True, log_output=False)
+                                     progress_bar=True, log_output=False, kernel_manager_class='otcclip.reproduce.LocalKernelManager')
             except Exception as e: err = f'{type(e).__name__}: {e}'[-4000:]
             rec = dict(notebook=nb.stem, key=key, ok=err is None, error=err, seconds=round(time.time() - t0, 1), params=params)
             write_json(rec_path, rec); done.append(rec)

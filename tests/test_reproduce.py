@@ -3,9 +3,10 @@ import json
 from otcclip.core import repo_root
 from otcclip.reproduce import load_profile, run_experiments
 
-def test_runner_runs_then_skips():
+def test_runner_runs_then_skips(capfd):
     profile = load_profile('smoke')
     first = run_experiments(profile, only=['00_emoji_scenes'], force=True)
+    assert 'TCP without encryption' not in ''.join(capfd.readouterr())   # the kernel runs over local IPC sockets
     assert [r['ok'] for r in first] == [True], first
     out = repo_root()/'runs'/'smoke'
     nb = json.loads((out/'00_emoji_scenes.ipynb').read_text())
