@@ -7,7 +7,7 @@ PROFILE ?= quick
 BASE_PROFILE ?= base-cpu
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: setup data reproduce test base scratch bench clean-cache
+.PHONY: setup data reproduce test docs base scratch bench clean-cache
 
 setup: $(STAMP)
 $(STAMP):                # named by the content hash of pyproject.toml (nbdev-export rewrites its mtime)
@@ -25,6 +25,9 @@ reproduce: data         ## the main job: data, then every experiment notebook th
 test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
 	$(BIN)/python -m pytest
+
+docs: setup             ## the documentation site, built offline into _site/ (open _site/index.html)
+	$(BIN)/python -c "from otcclip.site import build_site, broken_links; s = build_site(); b = broken_links(s); print(s/'index.html'); assert not b, b"
 
 base: setup             ## train the base CLIP from scratch on 2 CPU cores (BASE_PROFILE=gpu on a GPU) -> data/base/
 	$(BIN)/otcclip reproduce --profile $(BASE_PROFILE) --only 01_base_model --force
