@@ -480,6 +480,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'otcclip.reproduce.build_data': ('reproduce.html#build_data', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.check_plan': ('reproduce.html#check_plan', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.deep_merge': ('reproduce.html#deep_merge', 'otcclip/reproduce.py'),
+                                   'otcclip.reproduce.keep_executed': ('reproduce.html#keep_executed', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.load_profile': ('reproduce.html#load_profile', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.main': ('reproduce.html#main', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.needs_scenes': ('reproduce.html#needs_scenes', 'otcclip/reproduce.py'),

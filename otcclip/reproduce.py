@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PROFILE_KEYS', 'REGISTRY_PARAMS', 'deep_merge', 'load_profile', 'user_paths', 'resolve_paths', 'scenes_config',
-           'build_data', 'check_plan', 'LocalKernelManager', 'run_experiments', 'train_on_scenes', 'needs_scenes',
-           'main']
+           'build_data', 'check_plan', 'keep_executed', 'LocalKernelManager', 'run_experiments', 'train_on_scenes',
+           'needs_scenes', 'main']
 
 # %% ../nbs/11_reproduce.ipynb #5eb6e364
 import argparse, contextlib, hashlib, json, os, re, sys, time
@@ -156,6 +156,16 @@ def _base_id(root:Path)->str:
     p = root/'data'/'base'/'base.json'
     return p.read_text() if p.exists() else 'no base'
 
+def keep_executed(src:Path, dest:Path):
+    "A reader's copy of an executed notebook: outputs and figures kept; stderr (progress bars, warnings), widget state and papermill's timings dropped"
+    nb = json.loads(Path(src).read_text())
+    for c in nb['cells']:
+        for k in ('papermill', 'execution'): c.get('metadata', {}).pop(k, None)
+        c['outputs'] = [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')
+                        and 'application/vnd.jupyter.widget-view+json' not in o.get('data', {})]
+    for k in ('widgets', 'papermill'): nb['metadata'].pop(k, None)
+    write_json(dest, nb)
+
 class LocalKernelManager(AsyncKernelManager):
     "A kernel reached over local IPC sockets instead of TCP: nothing listens on the network, and the kernel prints no TCP warning"
     def __init__(self, **kw): super().__init__(**{**kw, 'transport': 'ipc'})
@@ -185,6 +195,7 @@ def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, ro
             try: pm.execute_notebook(nb, out/nb.name, parameters=params, kernel_name='python3', cwd=str(nb.parent),
                                      progress_bar=True, log_output=False, kernel_manager_class='otcclip.reproduce.LocalKernelManager')
             except Exception as e: err = f'{type(e).__name__}: {e}'[-4000:]
+            if err is None and profile.get('publish'): keep_executed(out/nb.name, root/'reports'/profile['profile']/nb.name)   # for readers and the site
             rec = dict(notebook=nb.stem, key=key, ok=err is None, error=err, seconds=round(time.time() - t0, 1), params=params)
             write_json(rec_path, rec); done.append(rec)
             print(f"{nb.stem}: {'ok' if rec['ok'] else 'FAILED'} in {rec['seconds']} s")
