@@ -1,13 +1,16 @@
 """Training speed: the engine fed from emoji-scenes shards against a bare open_clip step on random tensors.
 
-CPU (always): the tiny configs at 32 and 64 px. GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
-Both print images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
+CPU (always): the tiny configs at 32 and 64 px, in float32; then the base recipe's model (cpu-vit, 64 px, batch 256) in
+float32 and bf16 when the CPU multiplies bf16 in hardware (AMX or AVX-512 BF16; elsewhere bf16 is emulated, and the
+line says so). GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
+Every line prints images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
 For context, a prototype on 2 cores made 137–193 img/s at 32 px and 80–90 img/s at 64 px (briefs/feasibility.md §3).
 Run: .venv/bin/python benchmarks/train_bench.py [--steps 6] [--threads 2]
 """
 import argparse, os, time
 os.environ.setdefault('OTCCLIP_QUIET', '1')
 import numpy as np, torch
+from otcclip.core import cpu_has_bf16
 from otcclip.models import create_model, clip_loss, get_tokenizer
 from otcclip.splits import ScenesConfig, build_emoji_scenes
 from otcclip.train import PairData, TrainConfig, Trainer, param_groups
@@ -28,13 +31,13 @@ def bare_step_rate(model_name, size, batch, steps, device, bf16):
     if device.type == 'cuda': torch.cuda.synchronize()
     return steps*batch/(time.perf_counter() - t0)
 
-def engine_rate(model_name, size, batch, steps, n_bulk):
+def engine_rate(model_name, size, batch, steps, n_bulk, precision='fp32'):
     "images/s of the engine's second epoch (first epoch warms up) on emoji-scenes shards"
     sets = build_emoji_scenes(ScenesConfig(size=size, n_bulk=n_bulk, per_class=4))
     data = PairData.from_shards([sets['bulk']], get_tokenizer(model_name))
     n = steps*batch
     sub = PairData(data.read, data.tokens[:n], data.n_caps[:n])
-    hist = Trainer(sub, TrainConfig(model=model_name, epochs=2, batch_size=batch)).fit()
+    hist = Trainer(sub, TrainConfig(model=model_name, epochs=2, batch_size=batch, precision=precision)).fit()
     return hist[-1]['images_per_s']
 
 def main(steps, threads):
@@ -44,6 +47,13 @@ def main(steps, threads):
         bare = bare_step_rate(name, size, 128, steps, torch.device('cpu'), False)
         eng = engine_rate(name, size, 128, steps, n_bulk=max(2000, steps*128))
         print(f'  {name:12s} {size:3d} px: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
+    rates = {}
+    for precision in ('fp32', 'bf16') if cpu_has_bf16() else ('fp32',):
+        bare = bare_step_rate('cpu-vit', 64, 256, steps, torch.device('cpu'), precision == 'bf16')
+        rates[precision] = eng = engine_rate('cpu-vit', 64, 256, steps, max(2000, steps*256), precision)
+        print(f'  cpu-vit (base recipe) 64 px, batch 256, {precision}: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
+    if 'bf16' in rates: print(f'  bf16 / float32, engine end to end: {rates["bf16"]/rates["fp32"]:.2f}x (goal >= 1.5)')
+    else: print('  bf16: this CPU has neither AMX nor AVX-512 BF16, so bf16 would be emulated (slower than float32); precision auto = fp32 here')
     if torch.cuda.is_available():
         dev = torch.device('cuda'); bare = bare_step_rate('ViT-B-32', 224, 256, 20, dev, True)
         sets = build_emoji_scenes(ScenesConfig(size=224, n_bulk=256*25, per_class=4), workers=14)

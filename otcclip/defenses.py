@@ -53,7 +53,7 @@ def token_spread_probe(trainer, n:int=64)->dict:
     m, idx = trainer.core, np.arange(min(n, len(trainer.data)))
     was = m.training; m.eval()
     try:
-        with torch.no_grad(), autocast(trainer.device):
+        with torch.no_grad(), autocast(trainer.device, trainer.precision):
             out = TokenCLIP(m)(trainer.normalize(trainer.data.read(idx).to(trainer.device)), trainer.data.tokens[idx, 0].to(trainer.device))
     finally: m.train(was)
     return {'image_token_spread': token_spread(out['image_tokens']), 'text_token_spread': token_spread(out['text_tokens'], out['text_mask'])}
@@ -149,7 +149,7 @@ class OTCCLIP(Defense):
         m, data, dev, out = trainer.core, trainer.data, trainer.device, []
         was = m.training; m.eval()
         try:
-            with torch.no_grad(), autocast(dev):
+            with torch.no_grad(), autocast(dev, trainer.precision):
                 for lo in range(0, len(data), batch_size):
                     idx = np.arange(lo, min(lo + batch_size, len(data)))
                     o = TokenCLIP(m)(trainer.normalize(data.read(idx).to(dev)), data.tokens[trainer.caption_source[idx], 0].to(dev))
@@ -161,7 +161,7 @@ class OTCCLIP(Defense):
     def suspects(self, trainer)->np.ndarray:
         "Pairs whose own score under the current model, on un-augmented images and captions, is a low outlier of the training set"
         cos = torch.from_numpy(pair_similarity(trainer.core, trainer.data, trainer.caption_source, 'mean', 256, trainer.device,
-                                               autocast=autocast(trainer.device)))
+                                               autocast=autocast(trainer.device, trainer.precision)))
         return outlier_pairs(cos, self.own_ot(trainer) if self.gate_alpha < 1 else None, self.gate_alpha, self.gate_z).numpy()
 
     def start_epoch(self, trainer, epoch):
@@ -280,7 +280,7 @@ class SafeCLIP(Defense):
         iv = (lambda x, idx, c: augment_images(x, keyed_generator(seed, self.name, 'sim-image', epoch, c))) if aug else None
         tv = (lambda t, pairs, c: self._text_view(trainer, t, pairs, 1, 'sim', epoch)) if aug else None
         return pair_similarity(trainer.core, trainer.data, trainer.caption_source, self.caption_reduce, self.sim_batch_size,
-                               trainer.device, iv, tv, autocast(trainer.device))
+                               trainer.device, iv, tv, autocast(trainer.device, trainer.precision))
 
     def start_epoch(self, trainer, epoch):
         "Split the pairs into safe and risky in split epochs; train on every pair in all epochs"
@@ -359,7 +359,7 @@ class PretrainFilter(Defense):
         elif isinstance(ref, (str, Path)): ref = load_model(ref, device=trainer.device)[0]
         ref = ref.to(trainer.device)
         return 1 - pair_similarity(ref, trainer.data, trainer.caption_source, self.caption_reduce, self.batch_size,
-                                   trainer.device, autocast=autocast(trainer.device))
+                                   trainer.device, autocast=autocast(trainer.device, trainer.precision))
 
     def start_epoch(self, trainer, epoch):
         "The kept pairs, scored and thresholded on the first call"
@@ -450,7 +450,7 @@ class LossFilter(Defense):
         m, data, dev = trainer.core, trainer.data, trainer.device
         was = m.training; m.eval(); out = []
         try:
-            with torch.no_grad(), autocast(dev):
+            with torch.no_grad(), autocast(dev, trainer.precision):
                 s = m.logit_scale.exp().float()
                 for lo in range(0, len(data), self.batch_size):
                     idx = np.arange(lo, min(lo + self.batch_size, len(data)))
@@ -489,7 +489,7 @@ class SimilarityRule(Defense):
         "Score (at epoch 0, then every `every` epochs) and keep the pairs that are not low outliers"
         if self.keep is None or (self.every and epoch % self.every == 0):
             sims = pair_similarity(trainer.core, trainer.data, trainer.caption_source, self.caption_reduce, self.batch_size,
-                                   trainer.device, autocast=autocast(trainer.device))
+                                   trainer.device, autocast=autocast(trainer.device, trainer.precision))
             self.keep = ~(robust_z(torch.from_numpy(sims)) < -self.z).numpy()
             gone = ~self.keep
             self._log = {'simrule_dropped': int(gone.sum()), 'simrule_dropped_poisoned': int((gone & trainer.poisoned).sum())}

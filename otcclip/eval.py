@@ -13,7 +13,7 @@ import math
 from typing import Callable, Iterable, Sequence
 import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor, nn
-from .core import progress
+from .core import autocast, progress
 
 # %% ../nbs/10_eval.ipynb #c4e1a0d2
 def _shape(x)->str: return str(tuple(x.shape)) if isinstance(x, Tensor) else type(x).__name__
@@ -66,6 +66,7 @@ def embed_in_batches(fn:Callable, # Encoder: a module or a callable such as `mod
                      batch_size:int=256, # Batch size when slicing `items`
                      device:str|torch.device|None=None, # Where tensor batches go; None: the encoder's device
                      desc:str|None='embed', # Progress bar label
+                     precision:str='auto', # Forward passes: 'auto' (bf16 where the hardware has it), 'bf16' or 'fp32'
                     )->Tensor: # (N, D) unit-norm float32 on the CPU
     "Run encoder `fn` over `items` in no-grad eval mode and return concatenated unit-norm embeddings"
     model = fn if isinstance(fn, nn.Module) else getattr(fn, '__self__', None)
@@ -78,7 +79,7 @@ def embed_in_batches(fn:Callable, # Encoder: a module or a callable such as `mod
     if was_training: model.eval()
     out = []
     try:
-        with torch.no_grad():
+        with torch.no_grad(), autocast(device or 'cpu', precision):
             for b in progress(batches, desc, total, leave=False):
                 if isinstance(b, Tensor) and device is not None: b = b.to(device)
                 out.append(F.normalize(fn(b).float(), dim=-1).cpu())

@@ -8,7 +8,6 @@ __all__ = ['run_config', 'defended_run', 'score_run', 'start_model', 'mean_sd']
 
 # %% ../nbs/12_runs.ipynb #47ca7d62
 import copy
-from dataclasses import asdict
 from pathlib import Path
 import torch
 from .core import code_version, run_lock, stable_hash, write_json
@@ -23,7 +22,7 @@ from .attack_eval import zero_shot_top1
 def run_config(sets:dict, attack:Attack, entries:list[dict], poison_seed:int, defense:Defense, cfg:TrainConfig, start_id:str)->dict:
     "Everything that shapes a run, as JSON-able data: its key is this dict's hash"
     return {'data': data_version(sets), 'attack': attack.key(), 'poison_seed': poison_seed, 'poison': stable_hash(entries),
-            'defense': defense.key(), 'train': asdict(cfg), 'start': start_id, 'code': code_version('train', 'poison')}
+            'defense': defense.key(), 'train': cfg.resolved(), 'start': start_id, 'code': code_version('train', 'poison')}
 
 def defended_run(sets:dict, attack:Attack, # Emoji-scenes sets, and the attack whose poison pairs join the clean ones
                  defense:Defense, cfg:TrainConfig, root:Path, # Defense, training config, folder for run folders

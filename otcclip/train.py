@@ -1,4 +1,4 @@
-"""The training engine: AdamW with warm-up and cosine decay, bf16 on CUDA, gradient clipping, atomic per-epoch
+"""The training engine: AdamW with warm-up and cosine decay, bf16 where the hardware has it, gradient clipping, atomic per-epoch
 checkpoints that resume exactly, torchrun DDP with features gathered across ranks, and defenses as strategy
 objects called at fixed points of one loop."""
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.distributed as dist
-from .core import DataError, all_gather, atomic_write, autocast, dist_env, init_distributed, keyed_generator, progress, run_lock, stable_hash
+from .core import (PRECISIONS, DataError, all_gather, atomic_write, autocast, dist_env, get_device, init_distributed, keyed_generator,
+                          progress, resolve_precision, run_lock, stable_hash)
 from .models import MAX_LOGIT_SCALE, TokenCLIP, clip_loss, create_model, fit_image_size, model_image_size, normalize_uint8
 from .augment import augment_images
 from .defenses import CleanFinetune, Defense
@@ -65,11 +66,16 @@ class TrainConfig:
     flip:bool = True          # random horizontal flips (emoji-scenes captions stay true under them)
     augment:bool = False      # also crop, colour-jitter and grey images (`otcclip.augment`; +5 points held-out in the prototype)
     freeze:str = 'none'       # 'image' or 'text': keep that encoder's weights fixed (mm_poison's modality study, Table 5)
+    precision:str = 'auto'    # forward passes: 'auto' (bf16 where the hardware multiplies it: `otcclip.core.resolve_precision`), 'bf16', 'fp32'
     def __post_init__(self):
         if self.freeze not in FREEZE: raise ValueError(f'freeze={self.freeze!r}; choose from {FREEZE}')
+        if self.precision not in PRECISIONS: raise ValueError(f'precision={self.precision!r}; choose from {PRECISIONS}')
+    def resolved(self)->dict:
+        "The configuration with `precision` as it resolves on this machine: what a run's key and record hold"
+        return asdict(self) | {'precision': resolve_precision(get_device(), self.precision)}
     def key(self)->str:
-        "Hash of the configuration"
-        return stable_hash(asdict(self))
+        "Hash of the resolved configuration (a float32 checkpoint never resumes as a bf16 one)"
+        return stable_hash(self.resolved())
 
 def lr_factor(progress:float, warmup_share:float)->float:
     "Warm-up then cosine decay, at `progress` in [0, 1] of training"
@@ -115,6 +121,7 @@ class Trainer:
         if self.stream: data = self.stream(0)
         self.out_dir = Path(out_dir) if out_dir else None
         self.device = init_distributed(); self.rank, self.world, _ = dist_env()
+        self.precision = resolve_precision(self.device, cfg.precision)   # 'bf16' or 'fp32': every forward pass of the run
         if cfg.batch_size % self.world: raise ValueError(f'batch_size {cfg.batch_size} is not divisible by {self.world} ranks')
         self._lock, self._released = None, False; self._hold_out_dir()   # before reading last.pt: no other writer meanwhile
         torch.manual_seed(cfg.seed)
@@ -199,7 +206,7 @@ class Trainer:
                 for grp in self.opt.param_groups: grp['lr'] = lr
                 self.step_key = (epoch, step)
                 idx, images, tokens = self.batch(epoch, step, order[step*B:(step + 1)*B])
-                with autocast(self.device): terms = self.defense.loss(self, images, tokens, idx)
+                with autocast(self.device, self.precision): terms = self.defense.loss(self, images, tokens, idx)
                 loss = sum(terms.values())
                 if not torch.isfinite(loss.detach()):
                     bad = {k: float(v.detach()) for k, v in terms.items()}
@@ -215,7 +222,7 @@ class Trainer:
             rec = {'epoch': epoch + 1, **{k: v/steps for k, v in sums.items()}, 'lr': self.opt.param_groups[0]['lr'],
                    'logit_scale': float(self.core.logit_scale.detach().exp()), 'pairs': int(len(order)), 'seconds': round(secs, 2),
                    'start_seconds': round(start_secs, 2),
-                   'images_per_s': round(steps*B/secs, 1), 'defense': self.defense.name}
+                   'images_per_s': round(steps*B/secs, 1), 'precision': self.precision, 'defense': self.defense.name}
             if self.resized_from: rec['resized_from_px'] = self.resized_from[0]
             tally = all_gather(torch.tensor(self._tally)[None]).sum(0).tolist(); self._tally[:] = 0
             rec.update(poison_positives=int(tally[0]), own_class_share=tally[2]/max(tally[1], 1), **self.defense.end_epoch(self, epoch))
