@@ -19,7 +19,8 @@ def test_bf16_training_follows_float32(tmp_path):
         assert abs(a['loss'] - b['loss']) <= 0.02*abs(a['loss']), (a['epoch'], a['loss'], b['loss'])
     assert bf16[-1]['loss'] < bf16[0]['loss'], 'bf16 training did not learn'
 
-def test_precision_is_checked():
-    res = subprocess.run([str(BIN/'otcclip'), *ARGS, '--precision', 'fp16', '--out', '/tmp/never-written'], capture_output=True, text=True, timeout=300)
+def test_precision_is_checked(tmp_path):
+    out = tmp_path/'never-written'
+    res = subprocess.run([str(BIN/'otcclip'), *ARGS, '--precision', 'fp16', '--out', str(out)], capture_output=True, text=True, timeout=300)
     assert res.returncode != 0 and 'precision' in res.stderr and 'choose from' in res.stderr, res.stderr[-2000:]
-    assert not Path('/tmp/never-written').exists()
+    assert not out.exists()
