@@ -473,6 +473,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'otcclip.reproduce': { 'otcclip.reproduce.LocalKernelManager': ('reproduce.html#localkernelmanager', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce.LocalKernelManager.__init__': ( 'reproduce.html#localkernelmanager.__init__',
                                                                                       'otcclip/reproduce.py'),
+                                   'otcclip.reproduce.LocalKernelManager._async_cleanup_resources': ( 'reproduce.html#localkernelmanager._async_cleanup_resources',
+                                                                                                      'otcclip/reproduce.py'),
                                    'otcclip.reproduce._StrictLoader': ('reproduce.html#_strictloader', 'otcclip/reproduce.py'),
                                    'otcclip.reproduce._StrictLoader.construct_mapping': ( 'reproduce.html#_strictloader.construct_mapping',
                                                                                           'otcclip/reproduce.py'),

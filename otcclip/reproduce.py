@@ -8,7 +8,7 @@ __all__ = ['PROFILE_KEYS', 'REGISTRY_PARAMS', 'deep_merge', 'load_profile', 'use
            'needs_scenes', 'main']
 
 # %% ../nbs/11_reproduce.ipynb #5eb6e364
-import argparse, contextlib, hashlib, json, os, re, sys, time
+import argparse, contextlib, hashlib, json, os, re, shutil, sys, tempfile, time
 from dataclasses import fields
 from pathlib import Path
 import yaml
@@ -167,8 +167,13 @@ def keep_executed(src:Path, dest:Path):
     write_json(dest, nb)
 
 class LocalKernelManager(AsyncKernelManager):
-    "A kernel reached over local IPC sockets instead of TCP: nothing listens on the network, and the kernel prints no TCP warning"
-    def __init__(self, **kw): super().__init__(**{**kw, 'transport': 'ipc'})
+    "A kernel reached over local IPC sockets in a private temporary folder instead of TCP: nothing listens on the network, no TCP warning"
+    def __init__(self, **kw):
+        sockets = Path(tempfile.mkdtemp(prefix='otcclip-kernel-'))     # absolute: the kernel runs in the notebook's folder
+        super().__init__(**{**kw, 'transport': 'ipc', 'ip': str(sockets/'kernel')})
+    async def _async_cleanup_resources(self, restart:bool=False):
+        await super()._async_cleanup_resources(restart)
+        if not restart: shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
 def run_experiments(profile:dict, only:list[str]|None=None, force:bool=False, root:Path|None=None)->list[dict]:
     "Execute the experiment notebooks of `profile`; returns one status record per notebook"
