@@ -6,7 +6,7 @@ affected label and the victim samples, curate a compact fine-tuning set, and fin
 # %% auto #0
 __all__ = ['Box', 'SceneOracle', 'SegmenterOracle', 'fastsam_segmenter', 'windows', 'covered_share', 'Evidence',
            'find_trigger_candidates', 'affected_labels', 'victim_samples', 'detection_scores', 'scene_meta',
-           'CompactSet', 'compact_set', 'Repair', 'eftclip_repair']
+           'CompactSet', 'compact_set', 'Curation', 'curation_knobs', 'detect_and_curate', 'Repair', 'eftclip_repair']
 
 # %% ../nbs/13_repair.ipynb #78e98c14
 from dataclasses import dataclass, field
@@ -176,6 +176,29 @@ def compact_set(pp:PoisonedPairs, evidence:list[Evidence], affected, victims:np.
 
 # %% ../nbs/13_repair.ipynb #8e48ff07
 @dataclass
+class Curation:
+    "What EftCLIP-style detection found on a probe set and the compact set it curated, with the knobs that made them"
+    affected: dict          # label -> share of probe images where it is a trigger candidate
+    detection: dict         # flagged victims against the true poison flags
+    compact: CompactSet
+    seconds: float
+    knobs: dict             # the defense's detection and curation knobs, and the seed
+
+def curation_knobs(defense, seed:int)->dict:
+    "The knobs of `defense` (an `EftCLIP`) that detection and curation depend on, with the curation seed"
+    return {k: getattr(defense, k) for k in ('k', 'window', 'stride', 'explained', 'region', 'min_share', 'budget')} | {'seed': seed}
+
+def detect_and_curate(model, pp:PoisonedPairs, oracle, classes:list[str], nouns:list[str], defense, seed:int)->Curation:
+    "Find trigger candidates on every probe pair, the affected labels and their victims, and curate the compact set"
+    import time
+    t0 = time.time()
+    ev = find_trigger_candidates(model, pp.read, len(pp), oracle, classes, nouns, defense.k, defense.window, defense.stride, defense.explained, defense.region)
+    aff = affected_labels(ev, defense.min_share); vic = victim_samples(ev, aff)
+    cs = compact_set(pp, ev, aff, vic, oracle, classes, defense.budget, seed)
+    det = detection_scores(vic, np.asarray(pp.meta['poison']))
+    return Curation(aff, det, cs, time.time() - t0, curation_knobs(defense, seed))
+
+@dataclass
 class Repair:
     "One EftCLIP-style repair: what was detected, the compact set, and the repaired model"
     model: torch.nn.Module
@@ -191,16 +214,17 @@ def eftclip_repair(model, # The poisoned CLIP (left untouched)
                    oracle, classes:list[str], nouns:list[str],
                    defense, # An `EftCLIP` defense (`otcclip.defenses`): its detection knobs and CleanCLIP's loss
                    cfg, # The fine-tuning `TrainConfig` (its model name and seed are used)
-                   out_dir=None)->Repair:
-    "Detect the trigger and its label, curate the compact set, and fine-tune a copy of `model` on it"
+                   out_dir=None,
+                   curated:Curation|None=None, # an earlier `detect_and_curate` of this model and probe set, with the same knobs
+                  )->Repair:
+    "Detect the trigger and its label, curate the compact set (or take `curated`), and fine-tune a copy of `model` on it"
     import copy, time
     from otcclip.train import PairData, finetune
-    t0 = time.time()
-    ev = find_trigger_candidates(model, pp.read, len(pp), oracle, classes, nouns, defense.k, defense.window, defense.stride, defense.explained, defense.region)
-    aff = affected_labels(ev, defense.min_share); vic = victim_samples(ev, aff)
-    cs = compact_set(pp, ev, aff, vic, oracle, classes, defense.budget, cfg.seed)
-    det = detection_scores(vic, np.asarray(pp.meta['poison'])); t1 = time.time()
-    if not len(cs.pairs): return Repair(model, aff, det, cs, t1 - t0, 0.0)    # nothing detected: nothing to repair with
+    if curated is None: curated = detect_and_curate(model, pp, oracle, classes, nouns, defense, cfg.seed)
+    elif curated.knobs != (want := curation_knobs(defense, cfg.seed)):
+        raise ValueError(f'curated was made with {curated.knobs}, this repair asks for {want}')
+    cs, t1 = curated.compact, time.time()
+    if not len(cs.pairs): return Repair(model, curated.affected, curated.detection, cs, curated.seconds, 0.0)   # nothing detected: nothing to repair with
     pairs = PairData.from_captions(lambda idx: pp.read(cs.pairs[idx]), cs.captions, get_tokenizer(cfg.model))
     repaired, hist = finetune(copy.deepcopy(model), pairs, cfg, defense, out_dir)
-    return Repair(repaired.eval(), aff, det, cs, t1 - t0, time.time() - t1, hist)
+    return Repair(repaired.eval(), curated.affected, curated.detection, cs, curated.seconds, time.time() - t1, hist)
