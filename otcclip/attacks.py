@@ -100,8 +100,8 @@ class BadNet(Attack):
     name = 'badnet'
     target: str = 'sheep'           # the label the trigger should evoke
     rate: float = 0.01
-    trigger: str = 'patch'          # trigger kind of `otcclip.poison.TRIGGERS`, at its default parameters
-    def make_trigger(self): return make_trigger({'kind': self.trigger})
+    trigger: str|dict = 'patch'     # trigger kind of `otcclip.poison.TRIGGERS` at its defaults, or its parameters: {'kind': 'patch', 'size': 16}
+    def make_trigger(self): return make_trigger(dict(self.trigger) if isinstance(self.trigger, dict) else {'kind': self.trigger})
     def poison(self, sets, seed=0): return backdoor(sets, self.target, self.make_trigger(), rate=self.rate, seed=seed, attack=self.name)
     def score(self, model, sets, emb, seed=0):
         s = backdoor_scores(model, sets[GALLERY], emb, self.make_trigger(), self.target)
