@@ -25,6 +25,7 @@ def binomial_se(p:float, n:int)->float:
 class Attack:
     "No poison: the clean control"
     name = 'clean'
+    transfers = True    # its goal is about classes of images, so it scores on any labelled gallery (not on chosen gallery images)
     def key(self)->dict:
         "The attack's name and every knob"
         return knob_key(self)
@@ -54,6 +55,7 @@ class AttackII(Attack):
 class AttackI(AttackII):
     "mm_poison Attack I: class-A captions paired with one class-B test image (seeded)"
     name = 'attack1'
+    transfers = False   # it targets one gallery image
     def target(self, sets:dict, seed:int=0)->int:
         "Gallery index of the image this seed targets (the same at every rate)"
         return int(attack_single_image(sets, self.goal, n=1, seed=seed)[0]['image_src'].split(':')[1])
@@ -81,6 +83,7 @@ class Adaptive(AttackII):
 class Targeted(Attack):
     "Targeted poisoning: `targets` seeded test images, each paired with `n` captions of `adv_class`"
     name = 'targeted'
+    transfers = False   # it targets chosen gallery images
     adv_class: str = 'aeroplane'    # the class the target images should be taken for
     n: int = 25                     # poison pairs per target image
     captions: str = 'templates'     # 'templates' or 'train' (class captions from the training set)

@@ -18,7 +18,7 @@ from .core import DataError, atomic_write, cache_dir, file_sha256, parallel_map,
 from .data import (_field, WebDatasetCaptions, coco_captions, csv_captions, flickr30k, hf_imagefolder,
                           pascal_sentences)
 from .assets import load_classmap
-from .splits import SETS, ScenesConfig, ShardDataset, build_emoji_scenes, _shard_paths
+from .splits import SETS, ScenesConfig, ShardDataset, build_emoji_scenes, seen_gallery, _shard_paths
 
 # %% ../nbs/02d_sources.ipynb #943a15d9
 def plural(noun:str)->str:
@@ -197,6 +197,10 @@ class ExperimentData:
     classes: list       # class keys, in label order
     nouns: list         # prompt noun of each class
     name: str           # 'emoji-scenes', or the kinds of the sources
+    scenes: ScenesConfig|None = None   # emoji-scenes: the build's configuration
+    def seen_gallery(self, workers:int=2, root:Path|None=None):
+        "emoji-scenes: a gallery like `pascal_test` of new scenes from the training artworks (`otcclip.splits.SEEN`); None for other data"
+        return seen_gallery(self.scenes, workers, root) if self.scenes is not None else None
     def describe(self)->str:
         "One line: the data and the size of each set"
         n = {s: len(d) for s, d in self.sets.items()}
@@ -211,7 +215,7 @@ def _emoji(data:dict, n_bulk:int, per_class:int, workers:int, root)->ExperimentD
     except TypeError as e: raise ValueError(f'data.scenes: {e} (fields: {list(ScenesConfig.__dataclass_fields__)})') from None
     cm = load_classmap()['classes']
     return ExperimentData(build_emoji_scenes(cfg, workers, root), list(cfg.pascal_classes),
-                          [cm[c]['nouns'][0][0] for c in cfg.pascal_classes], 'emoji-scenes')
+                          [cm[c]['nouns'][0][0] for c in cfg.pascal_classes], 'emoji-scenes', cfg)
 
 def _by_class(ds, classes:list[str], seed:int)->dict[str, list[int]]:
     "Indices of the records of each class (by `primary`), in a seeded order stable across runs"
