@@ -22,9 +22,10 @@ data: setup             ## npm assets -> sprite atlas -> emoji-scenes splits and
 reproduce: data         ## the main job: data, then every experiment notebook through papermill
 	$(BIN)/otcclip reproduce --profile $(PROFILE)
 
+TEST_WORKERS ?= 2      # pytest-xdist workers, one thread each (tests/conftest.py); TEST_WORKERS=0 runs in this process
 test: setup             ## notebooks and tests (slow/gpu flags skipped)
 	$(BIN)/otcclip data --profile smoke
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 docs: setup             ## the documentation site, built offline into _site/ (open _site/index.html)
 	$(BIN)/python -c "from otcclip.site import build_site, broken_links; s = build_site(); b = broken_links(s); print(s/'index.html'); assert not b, b"

@@ -22,9 +22,9 @@ tr = Trainer(data, TrainConfig(model='tiny-vit', epochs=2, batch_size=32, lr=5e-
 tr.fit()
 '''
 
-def _train(tmp_path, name:str, run:str, threads:int=2)->dict:
-    "Train `name` on the planted data in a fresh process; its last checkpoint"
-    env = {**os.environ, 'OMP_NUM_THREADS': str(threads), 'OTCCLIP_QUIET': '1'}
+def _train(tmp_path, name:str, run:str, threads:int|None=None)->dict:
+    "Train `name` on the planted data in a fresh process (`threads`, else as the suite runs); its last checkpoint"
+    env = {**os.environ, 'OTCCLIP_QUIET': '1'} | ({'OMP_NUM_THREADS': str(threads)} if threads else {})
     res = subprocess.run([sys.executable, '-c', SCRIPT, name, str(tmp_path/run)], env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
     return torch.load(tmp_path/run/'last.pt', weights_only=True)

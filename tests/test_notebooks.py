@@ -1,5 +1,5 @@
 "Run every notebook in nbs/ as nbdev-test does (cells flagged notest/slow/gpu are skipped)"
-import os, pytest
+import os, warnings, pytest
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
@@ -8,8 +8,15 @@ from nbdev.test import test_nb as run_nb   # aliased: pytest would collect a bar
 cfg = get_config()
 nbs = sorted(nbglob(cfg.nbs_path, as_path=True))
 
-@pytest.mark.parametrize('fn', nbs, ids=[str(Path(o).relative_to(cfg.nbs_path)) for o in nbs])
+# The experiment notebooks share runs/smoke (03 and 07 share runs, 99 reads every results table): one xdist worker, in order
+SHARED = pytest.mark.xdist_group('runs-smoke')
+params = [pytest.param(o, marks=[SHARED] if Path(o).parent.name == 'experiments' else [], id=str(Path(o).relative_to(cfg.nbs_path))) for o in nbs]
+
+@pytest.mark.parametrize('fn', params)
 def test_notebook(fn):
     os.environ.setdefault('OTCCLIP_QUIET', '1')
-    ok, secs = run_nb(fn, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)
+    with warnings.catch_warnings(record=True) as caught:   # re-raised below as UserWarning: a warning class that a notebook
+        ok, secs = run_nb(fn, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)   # defines lives in its `__main__`,
+    for m in dict.fromkeys(f'{Path(fn).name}: {w.category.__name__}: {w.message}' for w in caught):   # which xdist cannot send
+        warnings.warn(m, UserWarning)
     assert ok, f'{fn} failed'

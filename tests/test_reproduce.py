@@ -1,8 +1,10 @@
 "The papermill runner: parameters reach the notebook, records are written, finished runs are skipped"
 import json
+import pytest
 from otcclip.core import repo_root
 from otcclip.reproduce import load_profile, run_experiments
 
+@pytest.mark.xdist_group('runs-smoke')   # writes runs/smoke/00_emoji_scenes*, as the notebook test of 00 does
 def test_runner_runs_then_skips(capfd):
     profile = load_profile('smoke')
     first = run_experiments(profile, only=['00_emoji_scenes'], force=True)
