@@ -8,7 +8,8 @@ wrapping the library's functions for the run:
 
 - `OT`: OTCCLIP's Sinkhorn solves, transport plans and their backward (`ot_distance`, its gradient) and OT costs;
 - `matching`: caption-pool matching outside OT (global cosine shortlist, pool bookkeeping);
-- `selection`: SafeCLIP's per-epoch similarity pass and GMM split;
+- `selection`: SafeCLIP's per-epoch similarity pass and GMM split; OTCCLIP's outlier gate (a similarity pass over every
+  pair and all its captions, before each matching epoch);
 - `rest`: everything else in the epoch (data, forward and backward of the model, contrastive losses, optimiser).
 
 `epoch s` is the wall time of the whole timed epoch, the defense's `start_epoch` (SafeCLIP's split) included.
@@ -47,7 +48,7 @@ def instrument(clock:Clock):
     "Wrap the library functions that make up OT, matching and selection time; returns an undo list"
     targets = [(matching, 'ot_distance', 'OT'), (matching, 'cosine_cost', 'OT'), (defenses, 'ot_distance', 'OT'),
                (defenses, 'cosine_cost', 'OT'), (ot, '_cost_grad', 'OT'), (defenses, 'match_pool', 'matching'),
-               (defenses.SafeCLIP, 'start_epoch', 'selection')]
+               (defenses.SafeCLIP, 'start_epoch', 'selection'), (defenses.OTCCLIP, 'start_epoch', 'selection')]
     undo = [(obj, name, getattr(obj, name)) for obj, name, _ in targets]
     for obj, name, cat in targets: setattr(obj, name, clock.wrap(cat, getattr(obj, name)))
     return undo
