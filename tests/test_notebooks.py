@@ -15,8 +15,9 @@ params = [pytest.param(o, marks=[SHARED] if Path(o).parent.name == 'experiments'
 @pytest.mark.parametrize('fn', params)
 def test_notebook(fn):
     os.environ.setdefault('OTCCLIP_QUIET', '1')
-    with warnings.catch_warnings(record=True) as caught:   # re-raised below as UserWarning: a warning class that a notebook
-        ok, secs = run_nb(fn, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)   # defines lives in its `__main__`,
-    for m in dict.fromkeys(f'{Path(fn).name}: {w.category.__name__}: {w.message}' for w in caught):   # which xdist cannot send
-        warnings.warn(m, UserWarning)
+    # A warning class that a notebook defines lives in its `__main__`, which an xdist worker cannot send to the controller:
+    # the notebook's warnings are caught and re-raised, once each, as UserWarning naming the notebook and the class.
+    with warnings.catch_warnings(record=True) as caught:
+        ok, secs = run_nb(fn, skip_flags=cfg.tst_flags.split(), basepath=cfg.config_path)
+    for m in dict.fromkeys(f'{Path(fn).name}: {w.category.__name__}: {w.message}' for w in caught): warnings.warn(m, UserWarning)
     assert ok, f'{fn} failed'
