@@ -37,9 +37,9 @@ class Attack:
         return []
 
 def _a2b_row(emb:dict, sets:dict, goal:str, target:int|None=None, label:str|None=None)->dict:
-    "mm_poison's Hit@K/MinRank row of an A2B goal (one target image for Attack I), Hit@1 as its ASR"
+    "mm_poison's Hit@K/MinRank row of an A2B goal (one target image for Attack I), Hit@10 as its ASR"
     s = goal_scores(emb, *parse_goal(sets, goal), target=target)
-    return {'goal': label or goal, **s, 'asr': s['hit@1'], 'asr_se': binomial_se(s['hit@1'], s['queries']),
+    return {'goal': label or goal, **s, 'asr': s['hit@10'], 'asr_se': binomial_se(s['hit@10'], s['queries']),
             'hit@10_se': binomial_se(s['hit@10'], s['queries'])}
 
 @ATTACKS.register
