@@ -125,10 +125,10 @@ def find_trigger_candidates(model, # The poisoned CLIP
 
 # %% ../nbs/13_repair.ipynb #6bb729c4
 def affected_labels(evidence:list[Evidence], min_share:float=0.05)->dict[str, float]:
-    "EftCLIP-style Algorithm 2, first half: labels that are trigger candidates in at least `min_share` of the probe images"
+    "EftCLIP-style Algorithm 2, first half: labels that are the top-1 and a trigger candidate in at least `min_share` of the probe images"
     counts = {}
     for e in evidence:
-        for l in e.candidates: counts[l] = counts.get(l, 0) + 1
+        if e.top1 in e.candidates: counts[e.top1] = counts.get(e.top1, 0) + 1
     return dict(sorted(((l, c/len(evidence)) for l, c in counts.items() if c/len(evidence) >= min_share), key=lambda t: -t[1]))
 
 def victim_samples(evidence:list[Evidence], affected)->np.ndarray:
