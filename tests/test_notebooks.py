@@ -1,5 +1,5 @@
 "Run every notebook in nbs/ as nbdev-test does (cells flagged notest/slow/gpu are skipped)"
-import os, warnings, pytest
+import os, tempfile, warnings, pytest
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
@@ -13,8 +13,11 @@ SHARED = pytest.mark.xdist_group('runs-smoke')
 params = [pytest.param(o, marks=[SHARED] if Path(o).parent.name == 'experiments' else [], id=str(Path(o).relative_to(cfg.nbs_path))) for o in nbs]
 
 @pytest.mark.parametrize('fn', params)
-def test_notebook(fn):
+def test_notebook(fn, tmp_path, monkeypatch):
     os.environ.setdefault('OTCCLIP_QUIET', '1')
+    # Notebook test cells make fixtures with `tempfile.mkdtemp()`: they land in pytest's own tmp_path, which pytest prunes,
+    # so repeated test runs cannot fill the disk (leaked fixture folders of 150-180 MB each once did)
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path)); monkeypatch.setenv('TMPDIR', str(tmp_path))
     # A warning class that a notebook defines lives in its `__main__`, which an xdist worker cannot send to the controller:
     # the notebook's warnings are caught and re-raised, once each, as UserWarning naming the notebook and the class.
     with warnings.catch_warnings(record=True) as caught:
