@@ -26,14 +26,18 @@ class CaptionPool:
             src:torch.Tensor, # (B,) pair index of each caption
             tok:torch.Tensor|None=None, # (B, L', D) token features, L' <= the pool's L
             mask:torch.Tensor|None=None, # (B, L') bool, real tokens
-            L:int=32): # Token slots per caption (the tokenizer's context length)
-        "Append a batch (gathered across ranks under DDP), overwriting the oldest entries"
+            L:int=32, # Token slots per caption (the tokenizer's context length)
+            admit:np.ndarray|None=None): # Bool per pair index: only captions of admitted pairs enter (None: all)
+        "Append a batch (gathered across ranks under DDP, then filtered by `admit`), overwriting the oldest entries"
         glob, src = all_gather(glob.detach().float()), all_gather(src.to(glob.device)).cpu()
+        keep = None if admit is None else torch.as_tensor(admit)[src]
+        if keep is not None: glob, src = glob[keep.to(glob.device)], src[keep]
         if self.glob is None:
             self.glob = glob.new_zeros(self.size, glob.shape[1])
             if self.keep_tokens: self.tok, self.mask = glob.new_zeros(self.size, L, glob.shape[1], dtype=torch.half), glob.new_zeros(self.size, L, dtype=torch.bool)
         if self.keep_tokens:
             tok, mask = all_gather(tok.detach()), all_gather(mask)
+            if keep is not None: tok, mask = tok[keep.to(tok.device)], mask[keep.to(mask.device)]
             tok, mask = F.pad(tok, (0, 0, 0, L - tok.shape[1])), F.pad(mask, (0, L - mask.shape[1]))
         rows = (self.ptr + torch.arange(len(glob))) % self.size
         self.glob[rows.to(self.glob.device)], self.src[rows] = glob, src

@@ -6,7 +6,7 @@ objects called at fixed points of one loop."""
 
 # %% auto #0
 __all__ = ['FREEZE', 'POSTTRAIN_RECIPE', 'CLEANCLIP_RECIPE', 'PairData', 'TrainConfig', 'lr_factor', 'freeze_encoder',
-           'param_groups', 'PairStream', 'Trainer', 'recipe_config', 'finetune']
+           'param_groups', 'Defense', 'CleanFinetune', 'PairStream', 'Trainer', 'recipe_config', 'finetune']
 
 # %% ../nbs/09_train.ipynb #28836479
 import json, math, random, time, weakref
@@ -14,11 +14,10 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.distributed as dist
-from .core import (PRECISIONS, DataError, all_gather, atomic_write, autocast, dist_env, get_device, init_distributed, keyed_generator,
+from .core import (PRECISIONS, DataError, all_gather, atomic_write, autocast, dist_env, get_device, init_distributed, keyed_generator, knob_key,
                           progress, resolve_precision, run_lock, stable_hash)
 from .models import MAX_LOGIT_SCALE, TokenCLIP, clip_loss, create_model, fit_image_size, model_image_size, normalize_uint8
 from .augment import augment_images
-from .defenses import CleanFinetune, Defense
 
 # %% ../nbs/09_train.ipynb #903ec487
 class PairData:
@@ -94,6 +93,37 @@ def param_groups(model:torch.nn.Module, weight_decay:float)->list[dict]:
     ps = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     return [{'params': [p for n, p in ps if no(n, p)], 'weight_decay': 0.},
             {'params': [p for n, p in ps if not no(n, p)], 'weight_decay': weight_decay}]
+
+# %% ../nbs/09_train.ipynb #cbbce178
+@dataclass(eq=False)
+class Defense:
+    "Plain CLIP training: every pair, the symmetric contrastive loss"
+    name = 'clip'
+    needs_tokens = False  # True: the model's forward also returns patch and word tokens (`TokenCLIP`)
+    def key(self)->dict:
+        "Everything that shapes this defense: its name and every knob (a model by a hash of its weights)"
+        return knob_key(self)
+    def start_epoch(self, trainer, epoch:int)->np.ndarray|None:
+        "Indices of the pairs to train on this epoch (None: all)"
+        return None
+    def loss(self, trainer, images:torch.Tensor, tokens:torch.Tensor, idx:np.ndarray)->dict[str, torch.Tensor]:
+        "Named loss terms of one (local) batch of uint8 `images`, tokens of one caption each, and pair indices `idx`"
+        trainer.tally(idx, trainer.caption_source[idx])      # which captions these images are trained against
+        out = trainer.model(trainer.normalize(images), tokens)   # forward(), so that DDP synchronises gradients
+        return {'contrastive': trainer.contrastive(out['image_features'], out['text_features'], out['logit_scale'])}
+    def lr(self, trainer, epoch:int, lr:float)->float:
+        "The learning rate of this step, given the schedule's `lr`"
+        return lr
+    def end_epoch(self, trainer, epoch:int)->dict:
+        "Extra per-epoch metrics for the log (e.g. a split's size)"
+        return {}
+    def state_dict(self)->dict: return {}
+    def load_state_dict(self, d:dict): pass
+
+@dataclass(eq=False)
+class CleanFinetune(Defense):
+    "mm_poison's post-training defense: plain CLIP fine-tuning of a poisoned model on clean pairs"
+    name = 'posttrain'
 
 # %% ../nbs/09_train.ipynb #0c320c62
 def _class_codes(meta:dict, n:int)->tuple[np.ndarray, np.ndarray, np.ndarray]:
