@@ -16,7 +16,7 @@ from .core import Registry, all_gather, atomic_write, autocast, gather_with_grad
 from .train import CleanFinetune, Defense
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
-from .matching import ALIGNS, GATES, NORMS, CaptionPool, MatchLog, alignment, match_pool, outlier_pairs, robust_z, token_spread
+from .matching import ALIGNS, GATES, NORMS, CaptionPool, MatchLog, alignment, match_pool, mixture_pairs, outlier_pairs, robust_z, token_spread
 from .models import TokenCLIP, create_model, encode_image, encode_text, load_model
 from .pairs import (autoaugment, global_batch_augment, gmm_clean_posterior, image_margin, info_nce, pair_embeddings, pair_similarity,
                            safe_split, subset_nce, text_views)
@@ -89,9 +89,10 @@ class OTCCLIP(Defense):
     eps: float = 0.05             # Sinkhorn regularisation [A]
     iters: int = 50               # Sinkhorn iterations [A]
     tol: float|None = 1e-3        # Sinkhorn early stop on the row marginals' ℓ1 error (None: always `iters`)
-    gate: str = 'outlier'         # re-assign 'outlier' images only (own score a low outlier of the training set), or every image ('none') [A]
+    gate: str = 'mixture'         # re-assign suspects only: the low mode of the training set's own scores ('mixture'), their low tail ('outlier'), or every image ('none') [A]
     gate_score: str = 'margin'    # the gate's statistic: own cosine minus the best other training caption's ('margin'), or the own cosine ('own') [A]
-    gate_z: float = 1.0           # robust z-score below which an own pair is an outlier [A]
+    gate_z: float = 1.0           # gate='outlier': robust z-score below which an own pair is an outlier [A]
+    gate_separation: float = 2.0  # gate='mixture': Ashman's D the two modes need before any pair is flagged [A]
     gate_alpha: float = 1.0       # weight of the cosine in the gate's own score (the OT term gets the rest) [A]
     gate_memory: bool = True      # a pair the gate once flagged stays a suspect in later matching epochs [A]
     trusted_pool: bool = True     # the pool holds captions of unflagged pairs only, and is full when matching starts [A]
@@ -110,9 +111,9 @@ class OTCCLIP(Defense):
             if not 0 <= getattr(self, n) <= 1: raise ValueError(f'{n} must be in [0, 1], got {getattr(self, n)}')
         for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
-        if self.gate_z <= 0 or self.align_tau <= 0: raise ValueError('gate_z and align_tau must be positive')
+        if min(self.gate_z, self.gate_separation, self.align_tau) <= 0: raise ValueError('gate_z, gate_separation and align_tau must be positive')
         self.pool, self.log = CaptionPool(self.pool_size, tokens=True), MatchLog()
-        self.suspect, self._gate_log = None, {}   # the gate's suspects this epoch (bool per pair), and their counts
+        self.suspect, self._gate_log, self._separation = None, {}, float('nan')   # the gate's suspects this epoch (bool per pair), and their counts
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
     def matching(self, epoch:int)->bool: return epoch >= self.warmup_epochs and (epoch - self.warmup_epochs) % self.every == 0
@@ -149,16 +150,19 @@ class OTCCLIP(Defense):
         if self.gate_score == 'margin':
             score = image_margin(*pair_embeddings(trainer.core, trainer.data, 256, trainer.device, ac), trainer.caption_source)
         else: score = torch.from_numpy(pair_similarity(trainer.core, trainer.data, trainer.caption_source, 'mean', 256, trainer.device, autocast=ac))
-        return outlier_pairs(score, self.own_ot(trainer) if self.gate_alpha < 1 else None, self.gate_alpha, self.gate_z).numpy()
+        ot = self.own_ot(trainer) if self.gate_alpha < 1 else None
+        if self.gate == 'outlier': return outlier_pairs(score, ot, self.gate_alpha, self.gate_z).numpy()
+        flags, self._separation = mixture_pairs(score, ot, self.gate_alpha, self.gate_separation)
+        return flags.numpy()
 
     def start_epoch(self, trainer, epoch):
         "In matching epochs under the outlier gate: score every pair once, on clean views, and mark the suspects"
         self._gate_log = {}
-        if self.gate == 'outlier' and self.matching(epoch):
+        if self.gate != 'none' and self.matching(epoch):
             new = self.suspects(trainer)
             self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
             self._gate_log = {'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
-                              'gate_flagged_now': int(new.sum())}
+                              'gate_flagged_now': int(new.sum())} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
             if self.trusted_pool and not self.pool.count: self.prefill(trainer)
         return None
 
@@ -193,7 +197,7 @@ class OTCCLIP(Defense):
                 ot = ot_distance(cosine_cost(it, tt.detach()), eps=self.eps, iters=self.iters, tol=self.tol, mask_b=tm) if self.alpha < 1 else None
                 own = ((fi*ft.detach()).sum(-1), ot)
             return pick(slice(None), own), terms
-        if flag is None: raise ValueError("gate='outlier' needs the suspects of this batch (flag)")
+        if flag is None: raise ValueError(f"gate={self.gate!r} needs the suspects of this batch (flag)")
         rows = torch.full((len(fi),), -1, dtype=torch.long, device=fi.device)
         if flag.any(): rows[flag] = pick(flag)
         return rows, terms
@@ -210,7 +214,7 @@ class OTCCLIP(Defense):
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
         s, terms, cap, ctok, cmask = out['logit_scale'], {}, src, tt, tm    # captions trained against, and their tokens
         if self.matching(epoch) and self.pool.count:
-            flag = torch.as_tensor(self.suspect[idx], device=fi.device) if self.gate == 'outlier' else None
+            flag = torch.as_tensor(self.suspect[idx], device=fi.device) if self.gate != 'none' else None
             with torch.no_grad(): rows, shortlist = self.choose(fi, ft, it, tt, tm, flag)
             self.log.add(rows, self.pool.src, trainer.poisoned[idx], shortlist)
             moved, r = rows >= 0, rows.clamp_min(0)

@@ -5,7 +5,8 @@ alignment losses — the building blocks of RoCLIP and OTCCLIP (`otcclip.defense
 
 # %% auto #0
 __all__ = ['NORMS', 'GATES', 'ALIGNS', 'CaptionPool', 'ot_scores', 'standardize', 'combined_score', 'match_pool', 'robust_z',
-           'outlier_pairs', 'alignment_loss', 'contrastive_alignment', 'alignment', 'token_spread', 'MatchLog']
+           'outlier_pairs', 'own_score', 'mixture_pairs', 'alignment_loss', 'contrastive_alignment', 'alignment',
+           'token_spread', 'MatchLog']
 
 # %% ../nbs/07_matching.ipynb #5fc9644d
 from collections import Counter
@@ -101,7 +102,7 @@ def match_pool(pool:CaptionPool, img:torch.Tensor, # (B, D) unit image embedding
     return cand.gather(1, best[:, None])[:, 0], score.gather(1, best[:, None])[:, 0]
 
 # %% ../nbs/07_matching.ipynb #3e426f3e
-GATES = ('none', 'outlier')
+GATES = ('none', 'outlier', 'mixture')
 
 def robust_z(x:torch.Tensor)->torch.Tensor:
     "(x − median) / (1.4826 · median absolute deviation): a z-score that a minority of outliers cannot move"
@@ -114,8 +115,25 @@ def outlier_pairs(cos:torch.Tensor, # (B,) cosine of each image with its own cap
                   z:float=2.0, # robust z-score below which a pair is an outlier
                  )->torch.Tensor: # bool (B,)
     "Pairs whose own score alpha·z(cos) − (1−alpha)·z(OT) is a low outlier of the batch (robust z-scores)"
-    s = robust_z(cos) if ot is None or alpha == 1 else alpha*robust_z(cos) - (1 - alpha)*robust_z(ot)
-    return robust_z(s) < -z
+    return robust_z(own_score(cos, ot, alpha)) < -z
+
+def own_score(cos:torch.Tensor, ot:torch.Tensor|None, alpha:float=0.5)->torch.Tensor:
+    "A pair's own score for the gates: alpha·z(cos) − (1−alpha)·z(OT), robust z-scores (z(cos) alone without OT)"
+    return robust_z(cos) if ot is None or alpha == 1 else alpha*robust_z(cos) - (1 - alpha)*robust_z(ot)
+
+def mixture_pairs(cos:torch.Tensor, # (N,) each pair's own score (cosine or margin)
+                  ot:torch.Tensor|None=None, # (N,) OT distance of each pair (None: global only)
+                  alpha:float=0.5, # weight of the cosine
+                  min_separation:float=2.0, # Ashman's D the two components need before any pair is flagged
+                 )->tuple[torch.Tensor, float]: # bool (N,), and the fitted separation D
+    "Pairs in the lower component of a two-Gaussian mixture fitted to their own scores, when the components separate; none otherwise"
+    from sklearn.mixture import GaussianMixture
+    s = own_score(cos, ot, alpha).double().cpu().numpy().reshape(-1, 1)
+    g = GaussianMixture(n_components=2, random_state=0).fit(s)
+    mu, var = g.means_.ravel(), g.covariances_.ravel()
+    sep = float(abs(mu[0] - mu[1])/np.sqrt((var[0] + var[1])/2))    # Ashman's D: above 2, two clean modes
+    if sep < min_separation: return torch.zeros(len(s), dtype=torch.bool), sep
+    return torch.from_numpy(g.predict_proba(s)[:, int(mu.argmin())] > 0.5), sep
 
 # %% ../nbs/07_matching.ipynb #b2afb0c7
 def alignment_loss(x:torch.Tensor, y:torch.Tensor, # Token sets (B, n, D), (B, m, D)
