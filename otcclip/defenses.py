@@ -103,7 +103,7 @@ class OTCCLIP(Defense):
     align_tau: float = 0.1        # 'contrastive': temperature on the OT distance
     w_inter: float = 0.1          # inter-modality OT alignment weight [A]
     w_intra: float = 0.1          # intra-modality OT alignment weight (doubles the forward pass) [A]
-    augment: bool = True          # RoCLIP's augmentations on the first view
+    augment: bool = False         # RoCLIP's augmentations on the first view (True: as RoCLIP; costs utility, see above) [A]
     def __post_init__(self):
         for n in ('every', 'k', 'iters', 'align_negatives'):
             if getattr(self, n) < 1: raise ValueError(f'{n} must be at least 1, got {getattr(self, n)}')
