@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
-ARGS = ['train', '--profile', 'smoke', '--model', 'tiny-vit', '--batch-size', '40', '--lr', '5e-4', '--epochs', '2']   # 2 epochs: bf16 without hardware support (AVX2) costs 10× float32
+ARGS = ['train', '--profile', 'smoke', '--model', 'tiny-vit-32', '--batch-size', '40', '--lr', '5e-4', '--epochs', '2']   # 32 px and 2 epochs: bf16 without hardware support (AVX2) costs 10× float32
 
 def run(out, precision):
     env = {**os.environ, 'OTCCLIP_QUIET': '1'}   # threads as the suite runs (conftest: one per pytest-xdist worker)
