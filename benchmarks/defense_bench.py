@@ -24,7 +24,7 @@ import argparse, copy, os, time
 from collections import defaultdict
 os.environ.setdefault('OTCCLIP_QUIET', '1')
 import torch
-from otcclip import defenses, matching, ot
+from otcclip import defense_otcclip, defense_roclip, defense_safeclip, defenses, matching, ot
 from otcclip.splits import ScenesConfig, build_emoji_scenes
 from otcclip.models import get_tokenizer
 from otcclip.poison import PoisonedPairs, attack_a2b
@@ -46,9 +46,9 @@ class Clock:
 
 def instrument(clock:Clock):
     "Wrap the library functions that make up OT, matching and selection time; returns an undo list"
-    targets = [(matching, 'ot_distance', 'OT'), (matching, 'cosine_cost', 'OT'), (defenses, 'ot_distance', 'OT'),
-               (defenses, 'cosine_cost', 'OT'), (ot, '_cost_grad', 'OT'), (defenses, 'match_pool', 'matching'),
-               (defenses.SafeCLIP, 'start_epoch', 'selection'), (defenses.OTCCLIP, 'start_epoch', 'selection')]
+    targets = [(matching, 'ot_distance', 'OT'), (matching, 'cosine_cost', 'OT'), (defense_otcclip, 'ot_distance', 'OT'),
+               (defense_otcclip, 'cosine_cost', 'OT'), (ot, '_cost_grad', 'OT'), (defense_otcclip, 'match_pool', 'matching'),
+               (defense_roclip, 'match_pool', 'matching'), (defense_safeclip.SafeCLIP, 'start_epoch', 'selection'), (defense_otcclip.OTCCLIP, 'start_epoch', 'selection')]
     undo = [(obj, name, getattr(obj, name)) for obj, name, _ in targets]
     for obj, name, cat in targets: setattr(obj, name, clock.wrap(cat, getattr(obj, name)))
     return undo

@@ -6,12 +6,13 @@ alignment losses — the building blocks of RoCLIP and OTCCLIP (`otcclip.defense
 # %% auto #0
 __all__ = ['NORMS', 'GATES', 'ALIGNS', 'CaptionPool', 'ot_scores', 'standardize', 'combined_score', 'match_pool', 'robust_z',
            'outlier_pairs', 'own_score', 'mixture_pairs', 'alignment_loss', 'contrastive_alignment', 'alignment',
-           'token_spread', 'MatchLog']
+           'token_spread', 'MatchLog', 'token_spread_probe']
 
 # %% ../nbs/07_matching.ipynb #5fc9644d
 from collections import Counter
 import numpy as np, torch, torch.nn.functional as F
-from .core import all_gather
+from .core import all_gather, autocast
+from .models import TokenCLIP
 from .ot import cosine_cost, ot_distance
 
 # %% ../nbs/07_matching.ipynb #1c2bd508
@@ -204,3 +205,14 @@ class MatchLog:
                'match_sd_cos': None if sd[0] is None else float(sd[0]),
                'match_sd_ot': None if sd[1] is None or np.isnan(sd[1]) else float(sd[1])}
         self.reset(); return out
+
+def token_spread_probe(trainer, n:int=64)->dict:
+    "Spread of the image and caption tokens (mean pairwise cosine, 1: collapsed) on the first `n` training pairs, un-augmented"
+    m, idx = trainer.core, np.arange(min(n, len(trainer.data)))
+    was = m.training; m.eval()
+    try:
+        with torch.no_grad(), autocast(trainer.device, trainer.precision):
+            out = TokenCLIP(m)(trainer.normalize(trainer.data.read(idx).to(trainer.device)), trainer.data.tokens[idx, 0].to(trainer.device))
+    finally: m.train(was)
+    return {'image_token_spread': token_spread(out['image_tokens']), 'text_token_spread': token_spread(out['text_tokens'], out['text_mask'])}
+
