@@ -54,3 +54,9 @@ class EftCLIP(CleanCLIP):
     region: str = 'crop'       # 'crop': windows cropped and resized to the input; 'mask': in place, the rest grey
     min_share: float = 0.05    # a label is affected when it is a trigger candidate in this share of the probe images
     budget: int = 256          # most pairs of the compact fine-tuning set
+    counter_share: float = 0.5 # most counter-pairs, as a share of the budget (the rest: clean pairs)
+    clean_from: str = 'affected' # clean pairs showing an affected label only ('affected'), or then any unflagged pair until the budget is full ('any')
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0 <= self.counter_share <= 1: raise ValueError(f'counter_share must be in [0, 1], got {self.counter_share}')
+        if self.clean_from not in ('affected', 'any'): raise ValueError(f"clean_from must be 'affected' or 'any', not {self.clean_from!r}")

@@ -40,6 +40,7 @@ class OTCCLIP(Defense):
     gate_separation: float = 2.0  # gate='mixture': Ashman's D the two modes need before any pair is flagged [A]
     gate_alpha: float = 1.0       # weight of the cosine in the gate's own score (the OT term gets the rest) [A]
     gate_memory: bool = True      # a pair the gate once flagged stays a suspect in later matching epochs [A]
+    gate_every: int = 3           # the gate scores the pairs in every this-many-th matching epoch (the first always); between, its suspects stay [A]
     trusted_pool: bool = True     # the pool holds captions of unflagged pairs only, and is full when matching starts [A]
     norm: str = 'z'               # score terms standardised over the batch before weighting ('z') or as they are ('raw') [A]
     own_caption: bool = True      # with gate='none': the image's own caption competes with the shortlist [A]
@@ -47,13 +48,15 @@ class OTCCLIP(Defense):
     align_negatives: int = 3      # 'contrastive': other sets of the batch each set is contrasted with
     align_tau: float = 0.1        # 'contrastive': temperature on the OT distance
     w_inter: float = 0.1          # inter-modality OT alignment weight [A]
-    w_intra: float = 0.1          # intra-modality OT alignment weight (doubles the forward pass) [A]
+    w_intra: float = 0.1          # intra-modality OT alignment weight (second views of the aligned pairs) [A]
+    align_share: float = 0.125    # share of each batch the alignment losses (and the second views) are computed on [A]
     augment: bool = False         # RoCLIP's augmentations on the first view (True: as RoCLIP; costs utility, see above) [A]
     def __post_init__(self):
-        for n in ('every', 'k', 'iters', 'align_negatives'):
+        for n in ('every', 'k', 'iters', 'align_negatives', 'gate_every'):
             if getattr(self, n) < 1: raise ValueError(f'{n} must be at least 1, got {getattr(self, n)}')
         for n in ('alpha', 'gate_alpha'):
             if not 0 <= getattr(self, n) <= 1: raise ValueError(f'{n} must be in [0, 1], got {getattr(self, n)}')
+        if not 0 < self.align_share <= 1: raise ValueError(f'align_share must be in (0, 1], got {self.align_share}')
         for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
         if min(self.gate_z, self.gate_separation, self.align_tau) <= 0: raise ValueError('gate_z, gate_separation and align_tau must be positive')
@@ -62,6 +65,9 @@ class OTCCLIP(Defense):
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
     def matching(self, epoch:int)->bool: return epoch >= self.warmup_epochs and (epoch - self.warmup_epochs) % self.every == 0
+    def scoring(self, epoch:int)->bool:
+        "Whether the gate scores the pairs at the start of `epoch` (a matching epoch)"
+        return self.matching(epoch) and ((epoch - self.warmup_epochs)//self.every) % self.gate_every == 0
     def _align(self, x, y, mx=None, my=None):
         return alignment(self.align, x, y, mx, my, self.align_negatives, self.align_tau, self.eps, self.iters, self.tol)
 
@@ -101,13 +107,15 @@ class OTCCLIP(Defense):
         return flags.numpy()
 
     def start_epoch(self, trainer, epoch):
-        "In matching epochs under the outlier gate: score every pair once, on clean views, and mark the suspects"
+        "In matching epochs under a gate: score every pair once, on clean views, and mark the suspects (or keep them, between scorings)"
         self._gate_log = {}
         if self.gate != 'none' and self.matching(epoch):
-            new = self.suspects(trainer)
-            self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
-            self._gate_log = {'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
-                              'gate_flagged_now': int(new.sum())} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
+            scored = self.scoring(epoch) or self.suspect is None
+            if scored:
+                new = self.suspects(trainer)
+                self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
+            self._gate_log = {'gate_scored': scored, 'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
+                              'gate_flagged_now': int(new.sum()) if scored else 0} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
             if self.trusted_pool and not self.pool.count: self.prefill(trainer)
         return None
 
@@ -149,11 +157,12 @@ class OTCCLIP(Defense):
 
     def _loss(self, trainer, images, tokens, idx):
         epoch, B = trainer.step_key[0], len(idx)
+        A = B if self.align_share == 1 else min(B, max(2, round(self.align_share*B)))   # the first A pairs are aligned (batches are shuffled)
         src = torch.as_tensor(trainer.caption_source[idx])
         x1, t1 = images, tokens
         if self.augment: x1, t1 = augment_images(images, trainer.generator('otc-image')), augment_tokens(tokens, trainer.generator('otc-text'))
-        if self.w_intra:   # second views, through the same forward pass
-            x2, t2 = augment_images(images, trainer.generator('otc-image2')), augment_tokens(tokens, trainer.generator('otc-text2'))
+        if self.w_intra:   # second views of the aligned pairs, through the same forward pass
+            x2, t2 = augment_images(images[:A], trainer.generator('otc-image2')), augment_tokens(tokens[:A], trainer.generator('otc-text2'))
             x1, t1 = torch.cat([x1, x2]), torch.cat([t1, t2])
         out = trainer.model(trainer.normalize(x1), t1)
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
@@ -171,9 +180,9 @@ class OTCCLIP(Defense):
                 cmask = torch.where(moved[:, None], self.pool.mask[r], F.pad(tm, (0, L - tm.shape[1])))
         else: terms['contrastive'] = trainer.contrastive(fi, ft, s)
         trainer.tally(idx, cap.numpy())
-        if self.w_inter: terms['inter'] = self.w_inter*self._align(it, ctok, None, cmask)
+        if self.w_inter: terms['inter'] = self.w_inter*self._align(it[:A], ctok[:A], None, cmask[:A])
         if self.w_intra:
-            terms['intra'] = self.w_intra*(self._align(it, out['image_tokens'][B:]) + self._align(tt, out['text_tokens'][B:], tm, out['text_mask'][B:]))
+            terms['intra'] = self.w_intra*(self._align(it[:A], out['image_tokens'][B:]) + self._align(tt[:A], out['text_tokens'][B:], tm[:A], out['text_mask'][B:]))
         if self.matching(epoch) or self.matching(epoch + 1): self.pool.add(ft, src, tt, tm, L=tokens.shape[1], admit=self.admitted())
         return terms
 
