@@ -23,6 +23,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.assets.select_concepts': ('assets.html#select_concepts', 'otcclip/assets.py'),
                                 'otcclip.assets.with_article': ('assets.html#with_article', 'otcclip/assets.py')},
             'otcclip.attack_eval': { 'otcclip.attack_eval.backdoor_scores': ('attack_eval.html#backdoor_scores', 'otcclip/attack_eval.py'),
+                                     'otcclip.attack_eval.goal_confusion': ('attack_eval.html#goal_confusion', 'otcclip/attack_eval.py'),
                                      'otcclip.attack_eval.goal_scores': ('attack_eval.html#goal_scores', 'otcclip/attack_eval.py'),
                                      'otcclip.attack_eval.targeted_scores': ('attack_eval.html#targeted_scores', 'otcclip/attack_eval.py'),
                                      'otcclip.attack_eval.zero_shot_top1': ('attack_eval.html#zero_shot_top1', 'otcclip/attack_eval.py')},
