@@ -155,7 +155,7 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
                  test_x:Tensor, # (m, D) frozen test features
                  test_y:Tensor, # (m,) class indices
                  Cs:Sequence[float]=tuple(10.**k for k in range(-6, 7)), # Inverse L2 strengths to try
-                 folds:int=5, # Cross-validation folds to choose C
+                 folds:int=5, # Cross-validation folds to choose C (fewer where the smallest class has fewer training examples, at least 2)
                  seed:int=0, # Seed of the fold split
                  max_iter:int=1000, # L-BFGS iterations of the final fit
                  cv_iter:int=100, # L-BFGS iterations per warm-started step of each fold's cross-validation path
@@ -169,6 +169,7 @@ def linear_probe(train_x:Tensor, # (n, D) frozen training features
         if not (_is_int(v) and v >= 1): raise ValueError(f'linear_probe: {k} must be a positive integer, got {v!r}')
     x, xt = train_x.float(), test_x.float()
     n_classes = int(max(train_y.max(), test_y.max())) + 1
+    folds = max(2, min(folds, int(torch.unique(train_y, return_counts=True)[1].min())))   # more folds than a class has examples leave it out of some
     parts = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).to(x.device).chunk(folds)
     rest = lambda k: torch.cat([p for j, p in enumerate(parts) if j != k])
     Cs = sorted(Cs)   # per fold, one path from the strongest regularisation to the weakest, each step warm-started from the last
