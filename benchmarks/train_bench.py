@@ -1,19 +1,22 @@
 """Training speed: the engine fed from emoji-scenes shards against a bare open_clip step on random tensors.
 
 CPU (always): the tiny configs at 32 and 64 px, in float32; then the base recipe's model (cpu-vit, 64 px, batch 256) in
-float32 and bf16 when the CPU multiplies bf16 in hardware (AMX or AVX-512 BF16; elsewhere bf16 is emulated, and the
-line says so). GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
+float32 and bf16 (bf16 when the CPU multiplies it in hardware: AMX or AVX-512 BF16; elsewhere it is emulated, and the
+line says so), on prepared shards and on fresh scenes drawn each epoch (the base recipe's data path, drawing included:
+its fixed cost per epoch, the worker start, weighs more at the default 6 steps than at the base's 158).
+GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
 Every line prints images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
 For context, a prototype on 2 cores made 137–193 img/s at 32 px and 80–90 img/s at 64 px (briefs/feasibility.md §3).
 Run: .venv/bin/python benchmarks/train_bench.py [--steps 6] [--threads 2]
 """
-import argparse, os, time
+import argparse, os, tempfile, time
+from pathlib import Path
 os.environ.setdefault('OTCCLIP_QUIET', '1')
 import numpy as np, torch
 from otcclip.core import cpu_has_bf16
 from otcclip.models import create_model, clip_loss, get_tokenizer
-from otcclip.splits import ScenesConfig, build_emoji_scenes
-from otcclip.train import PairData, TrainConfig, Trainer, param_groups
+from otcclip.splits import ScenesConfig, build_emoji_scenes, bulk_part
+from otcclip.train import PairData, PairStream, TrainConfig, Trainer, param_groups
 
 def bare_step_rate(model_name, size, batch, steps, device, bf16):
     "images/s of forward + backward + AdamW on random images and tokens, nothing else"
@@ -40,6 +43,17 @@ def engine_rate(model_name, size, batch, steps, n_bulk, precision='fp32'):
     hist = Trainer(sub, TrainConfig(model=model_name, epochs=2, batch_size=batch, precision=precision)).fit()
     return hist[-1]['images_per_s']
 
+def fresh_rate(model_name, size, batch, steps, precision='fp32'):
+    "images/s of the base recipe's data path: an epoch of fresh scenes, drawing them (into a new folder) included"
+    cfg = ScenesConfig(size=size, n_bulk=steps*batch, per_class=4)
+    tok = get_tokenizer(model_name)
+    with tempfile.TemporaryDirectory(prefix='otcclip-fresh-') as root:   # a new folder: no part is cached from an earlier run
+        stream = PairStream(lambda epoch: PairData.from_shards([bulk_part(cfg, epoch + 1, root=Path(root))], tok))
+        tr = Trainer(stream, TrainConfig(model=model_name, epochs=2, batch_size=batch, precision=precision))
+        tr.fit(until=1)                                   # the first epoch warms up
+        t0 = time.perf_counter(); tr.fit()                # the second: draw part 2, then train on it
+        return steps*batch/(time.perf_counter() - t0)
+
 def main(steps, threads):
     torch.set_num_threads(threads)
     print(f'CPU, {threads} thread(s), batch 128 (engine: emoji-scenes shards, flips, AdamW; bare: random tensors)')
@@ -52,6 +66,8 @@ def main(steps, threads):
         bare = bare_step_rate('cpu-vit', 64, 256, steps, torch.device('cpu'), precision == 'bf16')
         rates[precision] = eng = engine_rate('cpu-vit', 64, 256, steps, max(2000, steps*256), precision)
         print(f'  cpu-vit (base recipe) 64 px, batch 256, {precision}: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
+        fresh = fresh_rate('cpu-vit', 64, 256, steps, precision)
+        print(f'  cpu-vit (base recipe), fresh scenes drawn each epoch, {precision}: {fresh:6.1f} img/s, ratio to the bare step {fresh/bare:.2f} (goal >= 0.85)')
     if 'bf16' in rates: print(f'  bf16 / float32, engine end to end: {rates["bf16"]/rates["fp32"]:.2f}x (goal >= 1.5)')
     else: print('  bf16: this CPU has neither AMX nor AVX-512 BF16, so bf16 would be emulated (slower than float32); precision auto = fp32 here')
     if torch.cuda.is_available():
