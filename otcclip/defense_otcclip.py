@@ -27,7 +27,7 @@ class OTCCLIP(Defense):
     name = 'otcclip'
     needs_tokens = True
     pool_size: int = 21845        # FIFO caption pool [A]
-    warmup_epochs: int = 0        # plain epochs before the first matching epoch [A]
+    warmup_epochs: int|float = 0  # plain training before matching starts, in epochs; a fraction starts it (and the gate's first scoring) part-way through an epoch [A]
     every: int = 1                # then match every this many epochs [A]
     k: int = 16                   # global-cosine shortlist re-ranked by OT [A]
     alpha: float = 0.5            # weight of the global cosine in the matching score (1: global only) [A]
@@ -59,15 +59,24 @@ class OTCCLIP(Defense):
         if not 0 < self.align_share <= 1: raise ValueError(f'align_share must be in (0, 1], got {self.align_share}')
         for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
+        if self.warmup_epochs < 0: raise ValueError(f'warmup_epochs must be at least 0, got {self.warmup_epochs}')
         if min(self.gate_z, self.gate_separation, self.align_tau) <= 0: raise ValueError('gate_z, gate_separation and align_tau must be positive')
         self.pool, self.log = CaptionPool(self.pool_size, tokens=True), MatchLog()
         self.suspect, self._gate_log, self._separation = None, {}, float('nan')   # the gate's suspects this epoch (bool per pair), and their counts
+        self._matching_from = None    # step of this epoch from which batches are matched (None: a plain epoch)
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
 
-    def matching(self, epoch:int)->bool: return epoch >= self.warmup_epochs and (epoch - self.warmup_epochs) % self.every == 0
+    def matching(self, epoch:int)->bool:
+        "Whether `epoch` matches (from its start, or from part-way through when the warm-up ends inside it)"
+        first = int(self.warmup_epochs)
+        return epoch >= first and (epoch - first) % self.every == 0
     def scoring(self, epoch:int)->bool:
-        "Whether the gate scores the pairs at the start of `epoch` (a matching epoch)"
-        return self.matching(epoch) and ((epoch - self.warmup_epochs)//self.every) % self.gate_every == 0
+        "Whether the gate scores the pairs when matching starts in `epoch` (a matching epoch)"
+        return self.matching(epoch) and ((epoch - int(self.warmup_epochs))//self.every) % self.gate_every == 0
+    def first_step(self, trainer, epoch:int)->int:
+        "The step of matching epoch `epoch` at which matching starts: 0, or where a fractional warm-up ends"
+        if epoch != int(self.warmup_epochs): return 0
+        return round((self.warmup_epochs - epoch)*(len(trainer.data)//trainer.cfg.batch_size))
     def _align(self, x, y, mx=None, my=None):
         return alignment(self.align, x, y, mx, my, self.align_negatives, self.align_tau, self.eps, self.iters, self.tol)
 
@@ -107,17 +116,23 @@ class OTCCLIP(Defense):
         return flags.numpy()
 
     def start_epoch(self, trainer, epoch):
-        "In matching epochs under a gate: score every pair once, on clean views, and mark the suspects (or keep them, between scorings)"
-        self._gate_log = {}
-        if self.gate != 'none' and self.matching(epoch):
-            scored = self.scoring(epoch) or self.suspect is None
-            if scored:
-                new = self.suspects(trainer)
-                self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
-            self._gate_log = {'gate_scored': scored, 'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
-                              'gate_flagged_now': int(new.sum()) if scored else 0} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
-            if self.trusted_pool and not self.pool.count: self.prefill(trainer)
+        "Plan the epoch: in a matching epoch, matching (and the gate) starts now, or at the step where a fractional warm-up ends"
+        self._gate_log, self._matching_from = {}, None
+        if self.matching(epoch):
+            self._matching_from = self.first_step(trainer, epoch)
+            if self._matching_from == 0: self.start_matching(trainer, epoch)
         return None
+
+    def start_matching(self, trainer, epoch):
+        "Under a gate: score every pair once, on clean views, and mark the suspects (or keep them, between scorings); fill the pool"
+        if self.gate == 'none': return
+        scored = self.scoring(epoch) or self.suspect is None
+        if scored:
+            new = self.suspects(trainer)
+            self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
+        self._gate_log = {'gate_scored': scored, 'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
+                          'gate_flagged_now': int(new.sum()) if scored else 0} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
+        if self.trusted_pool and not self.pool.count: self.prefill(trainer)
 
     def admitted(self)->np.ndarray|None:
         "Pairs whose captions may enter the pool (None: all)"
@@ -156,7 +171,9 @@ class OTCCLIP(Defense):
         return rows, terms
 
     def _loss(self, trainer, images, tokens, idx):
-        epoch, B = trainer.step_key[0], len(idx)
+        (epoch, step), B = trainer.step_key, len(idx)
+        if self._matching_from and step == self._matching_from: self.start_matching(trainer, epoch)   # a fractional warm-up ends here
+        matching = self._matching_from is not None and step >= self._matching_from
         A = B if self.align_share == 1 else min(B, max(2, round(self.align_share*B)))   # the first A pairs are aligned (batches are shuffled)
         src = torch.as_tensor(trainer.caption_source[idx])
         x1, t1 = images, tokens
@@ -167,7 +184,7 @@ class OTCCLIP(Defense):
         out = trainer.model(trainer.normalize(x1), t1)
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
         s, terms, cap, ctok, cmask = out['logit_scale'], {}, src, tt, tm    # captions trained against, and their tokens
-        if self.matching(epoch) and self.pool.count:
+        if matching and self.pool.count:
             flag = torch.as_tensor(self.suspect[idx], device=fi.device) if self.gate != 'none' else None
             with torch.no_grad(): rows, shortlist = self.choose(fi, ft, it, tt, tm, flag)
             self.log.add(rows, self.pool.src, trainer.poisoned[idx], shortlist)
