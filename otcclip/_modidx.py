@@ -658,6 +658,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'otcclip.train.PairStream': ('train.html#pairstream', 'otcclip/train.py'),
                                'otcclip.train.PairStream.__call__': ('train.html#pairstream.__call__', 'otcclip/train.py'),
                                'otcclip.train.PairStream.__init__': ('train.html#pairstream.__init__', 'otcclip/train.py'),
+                               'otcclip.train.PairStream.ahead': ('train.html#pairstream.ahead', 'otcclip/train.py'),
                                'otcclip.train.TrainConfig': ('train.html#trainconfig', 'otcclip/train.py'),
                                'otcclip.train.TrainConfig.__post_init__': ('train.html#trainconfig.__post_init__', 'otcclip/train.py'),
                                'otcclip.train.TrainConfig.key': ('train.html#trainconfig.key', 'otcclip/train.py'),

@@ -9,7 +9,7 @@ __all__ = ['FREEZE', 'POSTTRAIN_RECIPE', 'CLEANCLIP_RECIPE', 'PairData', 'TrainC
            'param_groups', 'Defense', 'CleanFinetune', 'PairStream', 'Trainer', 'recipe_config', 'finetune']
 
 # %% ../nbs/09_train.ipynb #28836479
-import json, math, random, time, weakref
+import json, math, random, threading, time, weakref
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
@@ -135,9 +135,24 @@ def _class_codes(meta:dict, n:int)->tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 class PairStream:
     "Fresh pairs every epoch: `make(epoch)` builds that epoch's `PairData` (kept until the next epoch asks)"
-    def __init__(self, make:Callable[[int], PairData]): self.make, self._last = make, (None, None)
+    def __init__(self, make:Callable[[int], PairData]): self.make, self._last, self._ahead = make, (None, None), (None, None, {})
+    def ahead(self, epoch:int):
+        "Start building `epoch`'s pairs in a background thread, while the current epoch trains"
+        if epoch in (self._last[0], self._ahead[0]): return
+        box = {}
+        def build():
+            try: box['data'] = self.make(epoch)
+            except BaseException as e: box['error'] = e   # raised when the trainer asks for that epoch
+        worker = threading.Thread(target=build, name=f'pairstream-epoch-{epoch}', daemon=True); worker.start()
+        self._ahead = (epoch, worker, box)
     def __call__(self, epoch:int)->PairData:
-        if self._last[0] != epoch: self._last = (epoch, self.make(epoch))
+        if self._last[0] != epoch:
+            ahead, worker, box = self._ahead
+            if ahead != epoch: self._last = (epoch, self.make(epoch))
+            else:
+                worker.join(); self._ahead = (None, None, {})
+                if 'error' in box: raise box['error']
+                self._last = (epoch, box['data'])
         return self._last[1]
 
 class Trainer:
@@ -221,7 +236,9 @@ class Trainer:
         cfg, B = self.cfg, self.cfg.batch_size
         if self.epoch < min(until or cfg.epochs, cfg.epochs): self._hold_out_dir()
         for epoch in range(self.epoch, min(until or cfg.epochs, cfg.epochs)):
-            if self.stream: self.use_data(self.stream(epoch))
+            if self.stream:
+                self.use_data(self.stream(epoch))
+                if epoch + 1 < cfg.epochs: self.stream.ahead(epoch + 1)   # drawn and tokenised while this epoch trains
             t0 = time.time()          # the epoch's cost includes the defense's selection (SafeCLIP's similarity pass and split)
             chosen = self.defense.start_epoch(self, epoch)
             start_secs = time.time() - t0
