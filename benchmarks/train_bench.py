@@ -3,9 +3,11 @@
 CPU (always): the tiny configs at 32 and 64 px, in float32; then the base recipe's model (cpu-vit, 64 px, batch 256) in
 float32 and bf16 (bf16 when the CPU multiplies it in hardware: AMX or AVX-512 BF16; elsewhere it is emulated, and the
 line says so), on prepared shards and on fresh scenes drawn each epoch (the base recipe's data path: the next epoch's
-scenes are drawn and tokenised in the background while an epoch trains). On an AVX-512 BF16 EPYC, bf16, --steps 40
-(2026-12-06, one run each): 0.64 of the bare step when drawing stalled the trainer between epochs, 1.03 with the
-background build. At the default 6 steps an epoch is shorter than the drawing, so the ratio there understates it.
+scenes are drawn by one long-lived process and tokenised in a thread while an epoch trains; the timed epoch is a middle
+one, which pays for drawing the next). On an AVX-512 BF16 EPYC, bf16, 80 steps (20,480 scenes an epoch), two runs each,
+fresh img/s (bare step 264-302 img/s, mean 287.5, measured before each): drawing between epochs with two new worker
+processes 235 / 240 (0.83 of the mean bare step); in the background in the trainer's process 243 / 248 (0.85); in the
+background by the long-lived drawer 247 / 279 (0.91) (2026-12-06). The bare step alone varies ±7% between runs.
 GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
 Every line prints images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
 For context, a prototype on 2 cores made 137–193 img/s at 32 px and 80–90 img/s at 64 px (briefs/feasibility.md §3).
@@ -46,14 +48,14 @@ def engine_rate(model_name, size, batch, steps, n_bulk, precision='fp32'):
     return hist[-1]['images_per_s']
 
 def fresh_rate(model_name, size, batch, steps, precision='fp32'):
-    "images/s of the base recipe's data path: the second epoch of fresh scenes, its part drawn (into a new folder) as the first trained"
+    "images/s of the base recipe's data path in its steady state: an epoch of fresh scenes while the next one is drawn"
     cfg = ScenesConfig(size=size, n_bulk=steps*batch, per_class=4)
     tok = get_tokenizer(model_name)
     with tempfile.TemporaryDirectory(prefix='otcclip-fresh-') as root:   # a new folder: no part is cached from an earlier run
-        stream = PairStream(lambda epoch: PairData.from_shards([bulk_part(cfg, epoch + 1, root=Path(root))], tok))
-        tr = Trainer(stream, TrainConfig(model=model_name, epochs=2, batch_size=batch, precision=precision))
-        tr.fit(until=1)                                   # the first epoch warms up
-        t0 = time.perf_counter(); tr.fit()                # the second: wait for part 2 if still drawing, then train on it
+        stream = PairStream(lambda epoch: PairData.from_shards([bulk_part(cfg, epoch + 1, root=Path(root), drawer=True)], tok))
+        tr = Trainer(stream, TrainConfig(model=model_name, epochs=3, batch_size=batch, precision=precision))
+        tr.fit(until=1)                                   # the first epoch warms up (and draws part 2 meanwhile)
+        t0 = time.perf_counter(); tr.fit(until=2)         # the second: part 2 (waited for if unfinished), part 3 drawn meanwhile
         return steps*batch/(time.perf_counter() - t0)
 
 def main(steps, threads):

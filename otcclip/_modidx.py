@@ -631,6 +631,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.splits.ShardDataset.batches': ('splits.html#sharddataset.batches', 'otcclip/splits.py'),
                                 'otcclip.splits.ShardDataset.image_array': ('splits.html#sharddataset.image_array', 'otcclip/splits.py'),
                                 'otcclip.splits.ShardDataset.read': ('splits.html#sharddataset.read', 'otcclip/splits.py'),
+                                'otcclip.splits._drawer': ('splits.html#_drawer', 'otcclip/splits.py'),
                                 'otcclip.splits._init_worker': ('splits.html#_init_worker', 'otcclip/splits.py'),
                                 'otcclip.splits._shard_paths': ('splits.html#_shard_paths', 'otcclip/splits.py'),
                                 'otcclip.splits._write_shard': ('splits.html#_write_shard', 'otcclip/splits.py'),

@@ -8,13 +8,13 @@ __all__ = ['VOC20', 'FLICKR_WEIGHTS', 'SETS', 'SEEN', 'split_artworks', 'ScenesC
            'write_set', 'ShardDataset', 'build_emoji_scenes', 'bulk_part', 'seen_gallery', 'dataset_stats']
 
 # %% ../nbs/02c_splits.ipynb #6c8c50b2
-import json, os
+import atexit, json, os
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from .core import DataError, atomic_write, cache_dir, parallel_map, read_json, stable_hash, write_json
+from .core import DataError, atomic_write, cache_dir, parallel_map, progress, read_json, stable_hash, write_json
 from .assets import ASSET_PACKAGES, STYLES, Atlas, build_atlas, load_classmap
 from .scenes import SceneSampler
 from .data import Record
@@ -92,6 +92,16 @@ def _init_worker(atlas_dir, classmap, cfg, name):
     torch.set_num_threads(1)
     _W['sampler'], _ = make_sampler(Atlas.load(atlas_dir), classmap, cfg, name)
 
+_DRAWERS = {}   # (atlas folder, scenes config, set name) -> a one-process pool kept for that set's next parts
+def _drawer(atlas_dir, classmap, cfg, name):
+    "A long-lived drawing process for set `name`: spawned once, then each fresh part costs only its drawing"
+    key = (str(atlas_dir), stable_hash(asdict(cfg)), name)
+    if key not in _DRAWERS:
+        from multiprocessing import get_context
+        _DRAWERS[key] = pool = get_context('spawn').Pool(1, _init_worker, (atlas_dir, classmap, cfg, name))
+        atexit.register(pool.terminate)
+    return _DRAWERS[key]
+
 def _write_shard(args):
     folder, k, lo, hi = args; s = _W['sampler']
     imgs = np.empty((hi - lo, s.size, s.size, 3), np.uint8); lines = []
@@ -105,7 +115,8 @@ def _write_shard(args):
 
 # %% ../nbs/02c_splits.ipynb #30a6586c
 def write_set(atlas:Atlas, classmap:dict, cfg:ScenesConfig, name:str, root:Path|None=None, workers:int=2,
-              part:int=0 # bulk only: part k > 0 holds the fresh scenes k·n_bulk … (k+1)·n_bulk − 1
+              part:int=0, # bulk only: part k > 0 holds the fresh scenes k·n_bulk … (k+1)·n_bulk − 1
+              drawer:bool=False # draw in one long-lived process for this set instead of `workers` new ones (fresh parts each epoch)
              )->Path:
     "Materialise set `name` into shards under `root/<version>/<name>`, resuming an interrupted build"
     if part and name != 'bulk': raise ValueError(f'only the bulk set has further parts, not {name!r}')
@@ -117,7 +128,11 @@ def write_set(atlas:Atlas, classmap:dict, cfg:ScenesConfig, name:str, root:Path|
     bounds = [(k, lo, min(lo + cfg.shard_size, first + n)) for k, lo in enumerate(range(first, first + n, cfg.shard_size))]
     todo = [(str(folder), k, lo, hi) for k, lo, hi in bounds if not all(p.exists() for p in _shard_paths(folder, k))]
     atlas_dir = cache_dir('atlas', atlas.version)
-    for _ in parallel_map(_write_shard, todo, workers, _init_worker, (atlas_dir, classmap, cfg, name), f'{name}: shards'): pass
+    init = (atlas_dir, classmap, cfg, name)
+    if drawer and todo and not os.environ.get('IN_TEST'):
+        for _ in progress(_drawer(*init).imap_unordered(_write_shard, todo), f'{name}: shards', len(todo)): pass
+    else:
+        for _ in parallel_map(_write_shard, todo, 1 if drawer else workers, _init_worker, init, f'{name}: shards'): pass
     write_json(folder/'manifest.json', dict(name=name, part=part, n=n, shards=len(bounds), version=cfg.version(atlas),
                                             atlas=atlas.version, packages=ASSET_PACKAGES, config=asdict(cfg)))
     return folder
@@ -169,9 +184,11 @@ def build_emoji_scenes(cfg:ScenesConfig|None=None, workers:int=2, root:Path|None
     cfg = cfg or ScenesConfig(); atlas, classmap = build_atlas(workers=workers), load_classmap()
     return {name: ShardDataset(write_set(atlas, classmap, cfg, name, root, workers)) for name in SETS}
 
-def bulk_part(cfg:ScenesConfig, part:int, workers:int=2, root:Path|None=None)->ShardDataset:
+def bulk_part(cfg:ScenesConfig, part:int, workers:int=2, root:Path|None=None,
+              drawer:bool=False # one long-lived drawing process (see `write_set`): for a trainer drawing the next part in the background
+             )->ShardDataset:
     "Part `part` of an endless bulk stream: `n_bulk` fresh scenes (part 0 is the bulk set itself)"
-    return ShardDataset(write_set(build_atlas(workers=workers), load_classmap(), cfg, 'bulk', root, workers, part=part))
+    return ShardDataset(write_set(build_atlas(workers=workers), load_classmap(), cfg, 'bulk', root, workers, part=part, drawer=drawer))
 
 def seen_gallery(cfg:ScenesConfig, workers:int=2, root:Path|None=None)->ShardDataset:
     "The `SEEN` gallery of `cfg`: labelled scenes like the test gallery's, drawn from the training artworks"

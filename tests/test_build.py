@@ -15,6 +15,19 @@ def test_spawned_workers_match_in_process(tmp_path, monkeypatch):
     for i in (0, 6, 7, 23):
         assert np.array_equal(ds.image_array(i), np.asarray(fly[i].image)) and ds[i].captions == fly[i].captions
 
+def test_long_lived_drawer_matches_in_process(tmp_path, monkeypatch):
+    "Fresh bulk parts drawn by the one long-lived drawing process equal scenes generated here, and it is spawned once"
+    monkeypatch.delenv('IN_TEST', raising=False)
+    from otcclip import splits
+    atlas, classmap = build_atlas(), load_classmap(); cfg = ScenesConfig(n_bulk=12, shard_size=5)
+    fly = SceneDataset(*make_sampler(atlas, classmap, cfg, 'bulk'))
+    before = len(splits._DRAWERS)
+    for part in (1, 2):
+        ds = ShardDataset(write_set(atlas, classmap, cfg, 'bulk', tmp_path, part=part, drawer=True))
+        assert len(ds) == 12 and [m['index'] for m in ds.meta] == list(range(12*part, 12*part + 12))
+        for i in (0, 5, 11): assert np.array_equal(ds.image_array(i), np.asarray(fly.sampler(12*part + i).image))
+    assert len(splits._DRAWERS) == before + 1
+
 def test_corrupt_shard_names_file(tmp_path):
     "A truncated metadata line is reported with its file and line"
     atlas, classmap = build_atlas(), load_classmap()
