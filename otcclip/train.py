@@ -10,6 +10,7 @@ __all__ = ['FREEZE', 'POSTTRAIN_RECIPE', 'CLEANCLIP_RECIPE', 'PairData', 'TrainC
 
 # %% ../nbs/09_train.ipynb #28836479
 import json, math, random, threading, time, weakref
+from concurrent.futures import Future
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
@@ -135,24 +136,20 @@ def _class_codes(meta:dict, n:int)->tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 class PairStream:
     "Fresh pairs every epoch: `make(epoch)` builds that epoch's `PairData` (kept until the next epoch asks)"
-    def __init__(self, make:Callable[[int], PairData]): self.make, self._last, self._ahead = make, (None, None), (None, None, {})
+    def __init__(self, make:Callable[[int], PairData]): self.make, self._last, self._ahead = make, (None, None), (None, None)
     def ahead(self, epoch:int):
-        "Start building `epoch`'s pairs in a background thread, while the current epoch trains"
+        "Start building `epoch`'s pairs in a background (daemon) thread, while the current epoch trains"
         if epoch in (self._last[0], self._ahead[0]): return
-        box = {}
+        built = Future()
         def build():
-            try: box['data'] = self.make(epoch)
-            except BaseException as e: box['error'] = e   # raised when the trainer asks for that epoch
-        worker = threading.Thread(target=build, name=f'pairstream-epoch-{epoch}', daemon=True); worker.start()
-        self._ahead = (epoch, worker, box)
+            try: built.set_result(self.make(epoch))
+            except BaseException as e: built.set_exception(e)   # raised when the trainer asks for that epoch
+        threading.Thread(target=build, name=f'pairstream-epoch-{epoch}', daemon=True).start()
+        self._ahead = (epoch, built)
     def __call__(self, epoch:int)->PairData:
         if self._last[0] != epoch:
-            ahead, worker, box = self._ahead
-            if ahead != epoch: self._last = (epoch, self.make(epoch))
-            else:
-                worker.join(); self._ahead = (None, None, {})
-                if 'error' in box: raise box['error']
-                self._last = (epoch, box['data'])
+            ahead, built = self._ahead; self._ahead = (None, None)
+            self._last = (epoch, built.result() if ahead == epoch else self.make(epoch))
         return self._last[1]
 
 class Trainer:
