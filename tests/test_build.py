@@ -1,5 +1,5 @@
 "Cross-module checks of the emoji-scenes build that notebooks cannot make (they run workers in-process)"
-import json, subprocess, sys
+import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pytest
 from otcclip.assets import build_atlas, load_classmap
@@ -26,7 +26,12 @@ def test_long_lived_drawer_matches_in_process(tmp_path, monkeypatch):
         ds = ShardDataset(write_set(atlas, classmap, cfg, 'bulk', tmp_path, part=part, drawer=True))
         assert len(ds) == 12 and [m['index'] for m in ds.meta] == list(range(12*part, 12*part + 12))
         for i in (0, 5, 11): assert np.array_equal(ds.image_array(i), np.asarray(fly.sampler(12*part + i).image))
+        if part == 1:   # an interrupt sent to the whole process group (Ctrl-C, a kernel's shutdown) is the parent's: the drawer lives on
+            pool = list(splits._DRAWERS.values())[-1]; pids = [w.pid for w in pool._pool]
+            for pid in pids: os.kill(pid, signal.SIGINT)
+            time.sleep(1.0)
     assert len(splits._DRAWERS) == before + 1
+    assert [w.pid for w in pool._pool] == pids and all(w.is_alive() for w in pool._pool)   # the same process, not a replacement
 
 def test_corrupt_shard_names_file(tmp_path):
     "A truncated metadata line is reported with its file and line"
