@@ -8,7 +8,7 @@ __all__ = ['VOC20', 'FLICKR_WEIGHTS', 'SETS', 'SEEN', 'split_artworks', 'ScenesC
            'write_set', 'ShardDataset', 'build_emoji_scenes', 'bulk_part', 'seen_gallery', 'dataset_stats']
 
 # %% ../nbs/02c_splits.ipynb #6c8c50b2
-import atexit, json, os, signal
+import atexit, json, multiprocessing, os, signal
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -89,7 +89,8 @@ def _shard_paths(folder:Path, k:int): return folder/f'images-{k:05d}.npy', folde
 
 _W = {}
 def _init_worker(atlas_dir, classmap, cfg, name):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C, or a notebook kernel's shutdown, is the parent's to handle: it terminates the pool
+    if multiprocessing.parent_process() is not None:   # a spawned worker (not the in-process path, which may run off the main thread)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C, or a notebook kernel's shutdown, is the parent's to handle: it terminates the pool
     torch.set_num_threads(1)
     _W['sampler'], _ = make_sampler(Atlas.load(atlas_dir), classmap, cfg, name)
 
