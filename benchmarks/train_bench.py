@@ -11,7 +11,7 @@ background by the long-lived drawer 247 / 279 (0.91) (2026-12-06). The bare step
 GPU (when CUDA is present): ViT-B-32 at batch 256 in bf16 at 224 px.
 Every line prints images/s and the ratio engine / bare step measured in the same run (goal on a GPU: ≥ 0.90).
 For context, a prototype on 2 cores made 137–193 img/s at 32 px and 80–90 img/s at 64 px (briefs/feasibility.md §3).
-Run: .venv/bin/python benchmarks/train_bench.py [--steps 6] [--threads 2]
+Run: .venv/bin/python benchmarks/train_bench.py [--steps 6] [--threads 2] [--model cpu-vit] [--recipe-only]
 """
 import argparse, os, tempfile, time
 from pathlib import Path
@@ -58,20 +58,20 @@ def fresh_rate(model_name, size, batch, steps, precision='fp32'):
         t0 = time.perf_counter(); tr.fit(until=2)         # the second: part 2 (waited for if unfinished), part 3 drawn meanwhile
         return steps*batch/(time.perf_counter() - t0)
 
-def main(steps, threads):
+def main(steps, threads, model='cpu-vit', recipe_only=False):
     torch.set_num_threads(threads)
     print(f'CPU, {threads} thread(s), batch 128 (engine: emoji-scenes shards, flips, AdamW; bare: random tensors)')
-    for name, size in (('tiny-vit-32', 32), ('tiny-vit', 64), ('tiny-vit-p16', 64)):
+    for name, size in () if recipe_only else (('tiny-vit-32', 32), ('tiny-vit', 64), ('tiny-vit-p16', 64)):
         bare = bare_step_rate(name, size, 128, steps, torch.device('cpu'), False)
         eng = engine_rate(name, size, 128, steps, n_bulk=max(2000, steps*128))
         print(f'  {name:12s} {size:3d} px: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
-    rates = {}
+    rates, recipe = {}, 'base recipe' if model == 'cpu-vit' else 'the base recipe with this model'
     for precision in ('fp32', 'bf16') if cpu_has_bf16() else ('fp32',):
-        bare = bare_step_rate('cpu-vit', 64, 256, steps, torch.device('cpu'), precision == 'bf16')
-        rates[precision] = eng = engine_rate('cpu-vit', 64, 256, steps, max(2000, steps*256), precision)
-        print(f'  cpu-vit (base recipe) 64 px, batch 256, {precision}: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
-        fresh = fresh_rate('cpu-vit', 64, 256, steps, precision)
-        print(f'  cpu-vit (base recipe), fresh scenes drawn each epoch, {precision}: {fresh:6.1f} img/s, ratio to the bare step {fresh/bare:.2f} (goal >= 0.85)')
+        bare = bare_step_rate(model, 64, 256, steps, torch.device('cpu'), precision == 'bf16')
+        rates[precision] = eng = engine_rate(model, 64, 256, steps, max(2000, steps*256), precision)
+        print(f'  {model} ({recipe}) 64 px, batch 256, {precision}: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
+        fresh = fresh_rate(model, 64, 256, steps, precision)
+        print(f'  {model} ({recipe}), fresh scenes drawn each epoch, {precision}: {fresh:6.1f} img/s, ratio to the bare step {fresh/bare:.2f} (goal >= 0.85)')
     if 'bf16' in rates: print(f'  bf16 / float32, engine end to end: {rates["bf16"]/rates["fp32"]:.2f}x (goal >= 1.5)')
     else: print('  bf16: this CPU has neither AMX nor AVX-512 BF16, so bf16 would be emulated (slower than float32); precision auto = fp32 here')
     if torch.cuda.is_available():
@@ -85,4 +85,6 @@ def main(steps, threads):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--steps', type=int, default=6); ap.add_argument('--threads', type=int, default=2)
-    a = ap.parse_args(); main(a.steps, a.threads)
+    ap.add_argument('--model', default='cpu-vit', help='the base recipe\'s model for the float32 / bf16 lines (a 64 px config: cpu-vit, tiny-vit)')
+    ap.add_argument('--recipe-only', action='store_true', help='skip the tiny configs\' float32 lines')
+    a = ap.parse_args(); main(a.steps, a.threads, a.model, a.recipe_only)
