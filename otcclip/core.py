@@ -215,10 +215,14 @@ class RunFolderBusy(RuntimeError):
 
 _HELD = {}   # (pid, resolved folder) -> [file descriptor, depth]: the locks this process holds
 
-def _holder(fd:int)->str:
-    "Who holds the lock whose file is open as `fd`, as recorded in it"
-    try: h = json.loads(os.pread(fd, 4096, 0) or b'{}')
-    except (OSError, ValueError): h = {}
+def _holder(fd:int, wait:float=1.0)->str:
+    "Who holds the lock whose file is open as `fd`, as recorded in it (a holder writes its record just after locking: wait for it)"
+    deadline = time.monotonic() + wait
+    while True:
+        try: h = json.loads(os.pread(fd, 4096, 0) or b'{}')
+        except (OSError, ValueError): h = {}   # empty, or caught half-written
+        if h.get('pid') or time.monotonic() > deadline: break
+        time.sleep(0.02)
     if not h.get('pid'): return 'another process (it has not recorded itself yet)'
     return f"process {h['pid']} on host {h.get('host', '?')} (running `{h.get('command', '?')}` since {h.get('since', '?')})"
 

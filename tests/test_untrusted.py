@@ -143,6 +143,15 @@ def test_lock_of_a_killed_writer_is_taken_over(tmp_path):
     p.send_signal(signal.SIGKILL); p.wait()
     with run_lock(run): assert f'"pid": {os.getpid()}' in (run/'.lock').read_text()
 
+def test_a_holder_that_has_just_locked_is_named_once_it_records_itself(tmp_path):
+    import fcntl, json, threading
+    run = tmp_path/'run'; run.mkdir()
+    fd = os.open(run/'.lock', os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # locked, no record yet
+    late = threading.Timer(0.2, lambda: os.pwrite(fd, json.dumps({'pid': 4242, 'host': 'elsewhere'}).encode(), 0)); late.start()
+    try:
+        with pytest.raises(RunFolderBusy, match=f'{run}: this run folder is in use by process 4242 on host elsewhere'): run_lock(run).acquire()
+    finally: late.join(); os.close(fd)
+
 def tiny_pairs(n=64):
     from otcclip.models import get_tokenizer
     from otcclip.train import PairData
