@@ -13,8 +13,8 @@ from .train import Defense
 from .defense_registry import DEFENSES
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
-from .matching import (ALIGNS, GATES, NORMS, CaptionPool, MatchLog, alignment, match_pool, mixture_pairs, outlier_pairs,
-                              token_spread_probe)
+from .matching import (ALIGNS, GATES, MARGINALS, NORMS, CaptionPool, MatchLog, alignment, match_pool, mixture_pairs, outlier_pairs,
+                              token_spread_probe, token_weights)
 from .models import TokenCLIP
 from .pairs import image_margin, pair_embeddings, pair_similarity
 
@@ -35,6 +35,8 @@ class OTCCLIP(Defense):
     eps: float = 0.05             # Sinkhorn regularisation [A]
     iters: int = 50               # Sinkhorn iterations [A]
     tol: float|None = 1e-3        # Sinkhorn early stop on the row marginals' ℓ1 error (None: always `iters`)
+    marginals: str = 'salience'   # each token's transport mass in every OT distance: uniform, or its salience to its set's global embedding (`token_weights`) [A]
+    salience_tau: float = 0.03    # marginals='salience': temperature of the softmax over tokens' cosines to the global embedding [A]
     gate: str = 'mixture'         # re-assign suspects only: the low mode of the training set's own scores ('mixture'), their low tail ('outlier'), or every image ('none') [A]
     gate_score: str = 'margin'    # the gate's statistic: own cosine minus the best other training caption's ('margin'), or the own cosine ('own') [A]
     gate_z: float = 1.0           # gate='outlier': robust z-score below which an own pair is an outlier [A]
@@ -59,11 +61,12 @@ class OTCCLIP(Defense):
         for n in ('alpha', 'gate_alpha'):
             if not 0 <= getattr(self, n) <= 1: raise ValueError(f'{n} must be in [0, 1], got {getattr(self, n)}')
         if not 0 < self.align_share <= 1: raise ValueError(f'align_share must be in (0, 1], got {self.align_share}')
-        for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS), ('reassign', REASSIGN)):
+        for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS), ('reassign', REASSIGN), ('marginals', MARGINALS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
         if self.warmup_epochs < 0: raise ValueError(f'warmup_epochs must be at least 0, got {self.warmup_epochs}')
         if self.reassign != 'all' and self.gate == 'none': raise ValueError(f"reassign={self.reassign!r} needs a gate: with gate='none' there are no suspects")
-        if min(self.gate_z, self.gate_separation, self.align_tau) <= 0: raise ValueError('gate_z, gate_separation and align_tau must be positive')
+        if min(self.gate_z, self.gate_separation, self.align_tau, self.salience_tau) <= 0:
+            raise ValueError('gate_z, gate_separation, align_tau and salience_tau must be positive')
         self.pool, self.log = CaptionPool(self.pool_size, tokens=True), MatchLog()
         self.suspect, self._gate_log, self._separation = None, {}, float('nan')   # the gate's suspects this epoch (bool per pair), and their counts
         self._matching_from = None    # step of this epoch from which batches are matched (None: a plain epoch)
@@ -81,8 +84,17 @@ class OTCCLIP(Defense):
         "The step of matching epoch `epoch` at which matching starts: 0, or where a fractional warm-up ends"
         if epoch != int(self.warmup_epochs): return 0
         return round((self.warmup_epochs - epoch)*(len(trainer.data)//trainer.cfg.batch_size))
-    def _align(self, x, y, mx=None, my=None):
-        return alignment(self.align, x, y, mx, my, self.align_negatives, self.align_tau, self.eps, self.iters, self.tol)
+    def weights(self, tokens, glob, mask=None):
+        "Each token's transport mass under `marginals` (None: uniform)"
+        return token_weights(tokens, glob, mask, self.marginals, self.salience_tau)
+    def own_distance(self, it, fi, tt, ft, tm)->torch.Tensor:
+        "OT distance between each image's tokens and its caption's tokens, with this defense's marginals"
+        return ot_distance(cosine_cost(it.float(), tt.float()), self.weights(it, fi), self.weights(tt, ft, tm), eps=self.eps, iters=self.iters,
+                           tol=self.tol, mask_b=tm)
+    def _align(self, x, y, mx, my, gx, gy):
+        "The alignment loss between token sets x and y (masks mx, my; global embeddings gx, gy set the salience marginals)"
+        return alignment(self.align, x, y, mx, my, self.align_negatives, self.align_tau, self.eps, self.iters, self.tol,
+                         self.weights(x, gx, mx), self.weights(y, gy, my))
 
     def loss(self, trainer, images, tokens, idx):
         "Named loss terms of one batch; Sinkhorn solves that miss their tolerance are counted for the epoch, not warned one by one"
@@ -103,8 +115,7 @@ class OTCCLIP(Defense):
                 for lo in range(0, len(data), batch_size):
                     idx = np.arange(lo, min(lo + batch_size, len(data)))
                     o = TokenCLIP(m)(trainer.normalize(data.read(idx).to(dev)), data.tokens[trainer.caption_source[idx], 0].to(dev))
-                    out.append(ot_distance(cosine_cost(o['image_tokens'].float(), o['text_tokens'].float()), eps=self.eps, iters=self.iters,
-                                           tol=self.tol, mask_b=o['text_mask']).cpu())
+                    out.append(self.own_distance(o['image_tokens'], o['image_features'], o['text_tokens'], o['text_features'], o['text_mask']).cpu())
         finally: m.train(was)
         return torch.cat(out)
 
@@ -172,11 +183,12 @@ class OTCCLIP(Defense):
     def choose(self, fi, ft, it, tt, tm, flag:torch.Tensor|None=None)->tuple[torch.Tensor, dict]:
         "Pool row each image trains against (-1: its own caption), and the shortlist's score terms; `flag`: the gate's suspects"
         fi, it, terms = fi.detach(), it.detach(), {}
-        pick = lambda r, own=None: match_pool(self.pool, fi[r], it[r], self.k, self.alpha, self.eps, self.iters, self.tol, self.norm, own, terms)[0]
+        pick = lambda r, own=None: match_pool(self.pool, fi[r], it[r], self.k, self.alpha, self.eps, self.iters, self.tol, self.norm, own, terms,
+                                              self.marginals, self.salience_tau)[0]
         if self.gate == 'none':
             own = None
             if self.own_caption:
-                ot = ot_distance(cosine_cost(it, tt.detach()), eps=self.eps, iters=self.iters, tol=self.tol, mask_b=tm) if self.alpha < 1 else None
+                ot = self.own_distance(it, fi, tt.detach(), ft.detach(), tm) if self.alpha < 1 else None
                 own = ((fi*ft.detach()).sum(-1), ot)
             return pick(slice(None), own), terms
         if flag is None: raise ValueError(f"gate={self.gate!r} needs the suspects of this batch (flag)")
@@ -197,7 +209,7 @@ class OTCCLIP(Defense):
             x1, t1 = torch.cat([x1, x2]), torch.cat([t1, t2])
         out = trainer.model(trainer.normalize(x1), t1)
         fi, ft, it, tt, tm = (out[k][:B] for k in ('image_features', 'text_features', 'image_tokens', 'text_tokens', 'text_mask'))
-        s, terms, cap, ctok, cmask = out['logit_scale'], {}, src, tt, tm    # captions trained against, and their tokens
+        s, terms, cap, ctok, cmask, cglob = out['logit_scale'], {}, src, tt, tm, ft    # captions trained against, their tokens and embeddings
         if matching and self.pool.count:
             flag = torch.as_tensor(self.suspect[idx], device=fi.device) if self.gate != 'none' else None
             with torch.no_grad(): rows, shortlist = self.choose(fi, ft, it, tt, tm, flag)
@@ -212,13 +224,15 @@ class OTCCLIP(Defense):
                 L = self.pool.tok.shape[1]
                 ctok = torch.where(moved[:, None, None], self.pool.tok[r].to(it.dtype), F.pad(tt, (0, 0, 0, L - tt.shape[1])))
                 cmask = torch.where(moved[:, None], self.pool.mask[r], F.pad(tm, (0, L - tm.shape[1])))
+                cglob = target
         else: terms['contrastive'], keep = trainer.contrastive(fi, ft, s), torch.ones(B, dtype=torch.bool, device=fi.device)
         k = keep.cpu().numpy(); trainer.tally(idx[k], cap.numpy()[k])
         a = keep[:A]                      # the aligned pairs that train (a suspect sitting out is not aligned with its caption)
-        if self.w_inter and a.sum() > 1: terms['inter'] = self.w_inter*self._align(it[:A][a], ctok[:A][a], None, cmask[:A][a])
+        if self.w_inter and a.sum() > 1: terms['inter'] = self.w_inter*self._align(it[:A][a], ctok[:A][a], None, cmask[:A][a], fi[:A][a], cglob[:A][a])
         elif self.w_inter: terms['inter'] = 0*it.sum()
         if self.w_intra:
-            terms['intra'] = self.w_intra*(self._align(it[:A], out['image_tokens'][B:]) + self._align(tt[:A], out['text_tokens'][B:], tm[:A], out['text_mask'][B:]))
+            terms['intra'] = self.w_intra*(self._align(it[:A], out['image_tokens'][B:], None, None, fi[:A], out['image_features'][B:])
+                                           + self._align(tt[:A], out['text_tokens'][B:], tm[:A], out['text_mask'][B:], ft[:A], out['text_features'][B:]))
         if self.matching(epoch) or self.matching(epoch + 1): self.pool.add(ft, src, tt, tm, L=tokens.shape[1], admit=self.admitted())
         return terms
 
