@@ -33,6 +33,7 @@ from otcclip.models import get_tokenizer
 from otcclip.poison import PoisonedPairs, attack_a2b
 from otcclip.train import TrainConfig, Trainer
 from otcclip.runs import start_model
+import sklearn.mixture   # imported before any timing: OTCCLIP's gate and SafeCLIP import it lazily, once a process, not once an epoch
 
 class Clock:
     "Exclusive wall time per category of the wrapped functions (a call inside another counts only for the inner one)"

@@ -6,7 +6,7 @@ a class), its first caption is scored against the first caption of a random imag
 04_defenses and 06_ot_explainer), and each score's AUC is printed (0.5: no information):
 
 - `global cosine`: the pooled embeddings, what CLIP trains;
-- `OT, uniform` / `OT, salience`: the entropic OT distance between patch and word tokens (`otcclip.ot.ot_distance`) with
+- `OT distance` / `OT distance (salience)`: the entropic OT distance between patch and word tokens (`otcclip.ot.ot_distance`) with
   uniform token marginals, or with each token's mass by its cosine to its own set's global embedding
   (`otcclip.matching.token_weights`, `--tau`);
 - `OT, cross-weighted`: each token's mass by its cosine to the *other* set's global embedding;
@@ -19,31 +19,22 @@ training run's checkpoint, the trainer's `last.pt`, into that model first.)
 import argparse, os
 os.environ.setdefault('OTCCLIP_QUIET', '1')
 import numpy as np, torch
-from otcclip.core import rng
 from otcclip.sources import experiment_data
 from otcclip.models import TokenCLIP, get_tokenizer, model_image_size, normalize_uint8
 from otcclip.runs import start_model
 from otcclip.ot import cosine_cost, ot_distance
-from otcclip.matching import token_weights
+from otcclip.matching import other_class_items, own_caption_auc, own_caption_scores, separation_auc, token_weights
 
 
-def auc(pos:np.ndarray, neg:np.ndarray)->float:
-    "P(a positive scores above a negative), ties counted half"
-    return float((pos[:, None] > neg[None]).mean() + 0.5*(pos[:, None] == neg[None]).mean())
-
-
-def scores(o:dict, j:np.ndarray, tau:float)->dict:
-    "Each score (higher: closer) of every gallery image against caption j[i]"
+def extra_scores(o:dict, j:np.ndarray, tau:float)->dict:
+    "This probe's two scores beyond 04's (higher: closer) of every gallery image against caption j[i]"
     it, ig = o['image_tokens'], o['image_features']
     tt, tg, tm = o['text_tokens'][j], o['text_features'][j], o['text_mask'][j]
     C = cosine_cost(it, tt)
-    ot = lambda a, b: -ot_distance(C, a, b, eps=0.05, iters=50, mask_b=tm).numpy()
     sim = (1 - C).masked_fill(~tm[:, None], -2)                                     # (N, patches, words)
     words = (sim.max(1).values*tm).sum(-1)/tm.sum(-1)
-    return {'global cosine': (ig*tg).sum(-1).numpy(),
-            'OT, uniform': ot(None, None),
-            'OT, salience': ot(token_weights(it, ig, None, 'salience', tau), token_weights(tt, tg, tm, 'salience', tau)),
-            'OT, cross-weighted': ot(token_weights(it, tg, None, 'salience', tau), token_weights(tt, ig, tm, 'salience', tau)),
+    return {'OT, cross-weighted': -ot_distance(C, token_weights(it, tg, None, 'salience', tau), token_weights(tt, ig, tm, 'salience', tau),
+                                               eps=0.05, iters=50, mask_b=tm).numpy(),
             'FILIP max-sim': (0.5*(words + sim.max(2).values.mean(-1))).numpy()}
 
 
@@ -63,14 +54,14 @@ def main():
         net.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()}); what = f'{a.weights} (on {what})'
     ed = experiment_data({}, a.n_bulk, a.per_class, size=model_image_size(net)[0])
     gal, classes = ed.sets['pascal_test'], ed.classes
-    y = np.array([classes.index(m['labels']['primary']) for m in gal.meta])
-    g = rng(0, 'mismatch'); other = np.array([g.choice(np.flatnonzero(y != y[i])) for i in range(len(gal))])
+    other = other_class_items([classes.index(m['labels']['primary']) for m in gal.meta])
     net.eval()
     with torch.no_grad():
         o = TokenCLIP(net)(normalize_uint8(gal.read(np.arange(len(gal))), net), get_tokenizer(net.otcclip_name)([m['captions'][0] for m in gal.meta]))
-        own, oth = scores(o, np.arange(len(gal)), a.tau), scores(o, other, a.tau)
+        own, oth = extra_scores(o, np.arange(len(gal)), a.tau), extra_scores(o, other, a.tau)
+        aucs = own_caption_auc(own_caption_scores(o, other, tau=a.tau))
     print(f'{what}: {len(gal)} gallery images, own caption against another class\'s; salience tau {a.tau}')
-    for k in own: print(f'  {k:20s} AUC {auc(own[k], oth[k]):.3f}')
+    for k, v in (aucs | {k: separation_auc(own[k], oth[k]) for k in own}).items(): print(f'  {k:24s} AUC {v:.3f}')
 
 
 if __name__ == '__main__':

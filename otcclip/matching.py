@@ -5,14 +5,15 @@ alignment losses — the building blocks of RoCLIP and OTCCLIP (`otcclip.defense
 
 # %% auto #0
 __all__ = ['MARGINALS', 'NORMS', 'GATES', 'ALIGNS', 'CaptionPool', 'token_weights', 'ot_scores', 'standardize', 'combined_score',
-           'match_pool', 'robust_z', 'outlier_pairs', 'own_score', 'mixture_pairs', 'alignment_loss',
-           'contrastive_alignment', 'alignment', 'token_spread', 'MatchLog', 'token_spread_probe']
+           'match_pool', 'other_class_items', 'own_caption_scores', 'separation_auc', 'own_caption_auc', 'robust_z',
+           'outlier_pairs', 'own_score', 'mixture_pairs', 'alignment_loss', 'contrastive_alignment', 'alignment',
+           'token_spread', 'MatchLog', 'token_spread_probe']
 
 # %% ../nbs/07_matching.ipynb #5fc9644d
 import math
 from collections import Counter
 import numpy as np, torch, torch.nn.functional as F
-from .core import all_gather, autocast
+from .core import all_gather, autocast, rng
 from .models import TokenCLIP
 from .ot import cosine_cost, ot_distance
 
@@ -123,6 +124,39 @@ def match_pool(pool:CaptionPool, img:torch.Tensor, # (B, D) unit image embedding
     score = combined_score(cos, ot, alpha, norm)
     best = score.argmax(1)
     return cand.gather(1, best[:, None])[:, 0], score.gather(1, best[:, None])[:, 0]
+
+# %% ../nbs/07_matching.ipynb #a1d5e008
+def other_class_items(labels, # (N,) class of each item
+                      seed:int=0)->np.ndarray: # (N,) int64
+    "For each item, a random item of another class (one keyed draw, the same in every notebook)"
+    y = np.asarray(labels)
+    if len(np.unique(y)) < 2: raise ValueError(f'other_class_items needs two classes or more, got {np.unique(y).tolist()}')
+    g = rng(seed, 'mismatch')
+    return np.array([g.choice(np.flatnonzero(y != y[i])) for i in range(len(y))], dtype=np.int64)
+
+def own_caption_scores(out:dict, # `TokenCLIP` outputs of N images and their N own captions (unit features)
+                       other:np.ndarray, # (N,) the item whose caption each image meets as its other-class caption
+                       eps:float=0.05, iters:int=50, tau:float=0.03)->dict: # {score: (own (N,), other (N,))}
+    "Global cosine, and OT distance under uniform and salience marginals, of each image with its own and its other-class caption"
+    it, ig = out['image_tokens'], out['image_features']
+    def ot(j, marginals):
+        tt, tg, tm = out['text_tokens'][j], out['text_features'][j], out['text_mask'][j]
+        return ot_distance(cosine_cost(it, tt), token_weights(it, ig, None, marginals, tau), token_weights(tt, tg, tm, marginals, tau),
+                           eps=eps, iters=iters, mask_b=tm).numpy()
+    cos = lambda j: (ig*out['text_features'][j]).sum(-1).numpy()
+    own, oth = np.arange(len(ig)), np.asarray(other)
+    return {'global cosine': (cos(own), cos(oth)), 'OT distance': (ot(own, 'uniform'), ot(oth, 'uniform')),
+            'OT distance (salience)': (ot(own, 'salience'), ot(oth, 'salience'))}
+
+def separation_auc(own:np.ndarray, other:np.ndarray, # scores of own and of other-class captions
+                   lower_is_own:bool=False)->float: # True for distances
+    "P(an own caption's score beats an other-class caption's), ties counted half"
+    a, b = (-np.asarray(own), -np.asarray(other)) if lower_is_own else (np.asarray(own), np.asarray(other))
+    return float((a[:, None] > b[None]).mean() + 0.5*(a[:, None] == b[None]).mean())
+
+def own_caption_auc(scores:dict)->dict:
+    "AUC of own against other-class captions for each score of `own_caption_scores` (its OT distances: lower is own)"
+    return {k: separation_auc(*v, lower_is_own=k.startswith('OT')) for k, v in scores.items()}
 
 # %% ../nbs/07_matching.ipynb #3e426f3e
 GATES = ('none', 'outlier', 'mixture')

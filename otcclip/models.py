@@ -6,9 +6,9 @@ features in the joint space, checkpoints, the CLIP loss and zero-shot heads."""
 # %% auto #0
 __all__ = ['MAX_LOGIT_SCALE', 'MODEL_CONFIGS', 'register_configs', 'create_model', 'get_tokenizer', 'count_params',
            'config_image_size', 'image_transform', 'normalize_uint8', 'model_image_size', 'fit_image_size',
-           'random_hflip', 'encode_image', 'encode_text', 'trim_padding', 'image_features', 'image_tokens', 'text_mask',
-           'text_features', 'TokenCLIP', 'clip_loss', 'zero_shot_classifier', 'save_checkpoint', 'load_model',
-           'load_base']
+           'random_hflip', 'encode_image', 'encode_text', 'trim_padding', 'encode_captions', 'image_features',
+           'image_tokens', 'text_mask', 'text_features', 'TokenCLIP', 'clip_loss', 'zero_shot_classifier',
+           'save_checkpoint', 'load_model', 'load_base']
 
 # %% ../nbs/04_models.ipynb #f1c19473
 import math, json, logging, tempfile
@@ -169,6 +169,15 @@ def trim_padding(tokens:torch.Tensor, # Token ids (B, L), padded with 0 after EO
                 )->torch.Tensor: # (B, L') with L' = longest caption in the batch, SOT and EOT included
     "Drop the padding columns that no caption in the batch reaches; the text tower's outputs do not change"
     return tokens[:, :int(tokens.argmax(-1).max()) + 1] if tokens.numel() else tokens
+
+def encode_captions(model:nn.Module, tokens:torch.Tensor, # Token ids (N, L) from `get_tokenizer`, any number of captions
+                    chunk:int=128, # Captions per forward pass
+                    normalize:bool=True)->torch.Tensor: # (N, D), in the order of `tokens`
+    "Global text embeddings of many captions, encoded in chunks of similar length so that little padding is computed"
+    order = torch.argsort(tokens.argmax(-1), stable=True) if len(tokens) > chunk else torch.arange(len(tokens))
+    parts = [encode_text(model, tokens[order[lo:lo + chunk]], normalize) for lo in range(0, len(tokens), chunk)]
+    out = torch.cat(parts) if parts else encode_text(model, tokens, normalize)
+    return out.new_empty(out.shape).index_copy_(0, order.to(out.device), out)
 
 # %% ../nbs/04_models.ipynb #206b9e2b
 def image_features(model:nn.Module, x:torch.Tensor, # Normalised images (B, 3, H, W)

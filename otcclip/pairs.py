@@ -12,7 +12,7 @@ import contextlib
 import numpy as np, torch, torch.nn.functional as F, torch.distributed as dist
 from .augment import augment_tokens
 from .core import group_rank, keyed_generator
-from .models import encode_image, encode_text, fit_image_size, normalize_uint8
+from .models import encode_captions, encode_image, encode_text, fit_image_size, normalize_uint8
 
 # %% ../nbs/07b_pairs.ipynb #52115604
 def info_nce(anchors:torch.Tensor, # (n, D) unit-norm anchor embeddings
@@ -102,7 +102,7 @@ def pair_similarity(model, # An open_clip CLIP
                 owner = torch.arange(len(idx))[:, None].expand_as(valid)[valid]                     # (n,)
                 flat = toks[valid]                                                                  # (n, L)
                 if text_view is not None: flat = text_view(flat, src[idx][owner.numpy()], c)
-                f_txt = encode_text(model, flat.to(device)).float()                                 # (n, D)
+                f_txt = encode_captions(model, flat.to(device)).float()                             # (n, D)
                 owner = owner.to(device); cos = (f_img[owner]*f_txt).sum(-1).double()
                 red = _REDUCE.get(reduce, 'mean')
                 sims[torch.as_tensor(idx, device=device)] = torch.zeros(len(idx), dtype=torch.float64, device=device
@@ -151,7 +151,7 @@ def pair_embeddings(model, # An open_clip CLIP
                 f_img = encode_image(model, normalize_uint8(fit_image_size(data.read(idx).to(device), model), model)).float()
                 toks = data.tokens[idx]; valid = torch.arange(toks.shape[1])[None] < data.n_caps[idx][:, None]   # (B, K)
                 owner = torch.arange(len(idx))[:, None].expand_as(valid)[valid].to(device)
-                f_txt = encode_text(model, toks[valid].to(device)).float()
+                f_txt = encode_captions(model, toks[valid].to(device)).float()
                 f_set = torch.zeros_like(f_img).index_add_(0, owner, f_txt)                      # sum over each pair's captions
                 if img is None: img, txt = (torch.zeros(N, f_img.shape[1], device=device) for _ in range(2))
                 img[start:start + len(idx)], txt[start:start + len(idx)] = f_img, F.normalize(f_set, dim=-1)
