@@ -150,10 +150,9 @@ def own_caption_scores(out:dict, # `TokenCLIP` outputs of N images and their N o
 
 def separation_auc(own:np.ndarray, other:np.ndarray, # scores of own and of other-class captions
                    lower_is_own:bool=False)->float: # True for distances
-    "P(an own caption's score beats an other-class caption's), ties counted half: scikit-learn's ROC AUC"
-    from sklearn.metrics import roc_auc_score
-    own, other = np.asarray(own, dtype=np.float64), np.asarray(other, dtype=np.float64)
-    return float(roc_auc_score(np.r_[np.ones(len(own)), np.zeros(len(other))], -np.r_[own, other] if lower_is_own else np.r_[own, other]))
+    "P(an own caption's score beats an other-class caption's), ties counted half"
+    a, b = (-np.asarray(own), -np.asarray(other)) if lower_is_own else (np.asarray(own), np.asarray(other))
+    return float((a[:, None] > b[None]).mean() + 0.5*(a[:, None] == b[None]).mean())
 
 def own_caption_auc(scores:dict)->dict:
     "AUC of own against other-class captions for each score of `own_caption_scores` (its OT distances: lower is own)"
