@@ -93,6 +93,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'otcclip.core._disk_full': ('core.html#_disk_full', 'otcclip/core.py'),
                               'otcclip.core._disk_full_error': ('core.html#_disk_full_error', 'otcclip/core.py'),
                               'otcclip.core._holder': ('core.html#_holder', 'otcclip/core.py'),
+                              'otcclip.core._imports_in': ('core.html#_imports_in', 'otcclip/core.py'),
                               'otcclip.core._local_imports': ('core.html#_local_imports', 'otcclip/core.py'),
                               'otcclip.core.all_gather': ('core.html#all_gather', 'otcclip/core.py'),
                               'otcclip.core.atomic_write': ('core.html#atomic_write', 'otcclip/core.py'),

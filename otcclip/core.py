@@ -10,7 +10,7 @@ __all__ = ['PRECISIONS', 'repo_root', 'data_dir', 'cache_dir', 'stable_hash', 'r
            'DataError', 'SkipLog', 'progress', 'parallel_map', 'knob_identity', 'knob_key', 'Registry']
 
 # %% ../nbs/00_core.ipynb #9539073c
-import os, sys, json, time, errno, fcntl, socket, random, hashlib, contextlib, tempfile, types, typing, importlib.util
+import os, sys, json, time, errno, fcntl, socket, random, hashlib, functools, contextlib, tempfile, types, typing, importlib.util
 from dataclasses import dataclass, fields, MISSING
 from pathlib import Path
 import numpy as np, torch, torch.distributed as dist
@@ -59,16 +59,21 @@ def keyed_generator(*keys)->torch.Generator:
 
 def _local_imports(path:Path)->set[str]:
     "Names of the otcclip modules that the source file `path` imports, at its top or inside functions"
+    return set(_imports_in(path.read_text(), str(path)))
+
+@functools.lru_cache(maxsize=None)
+def _imports_in(source:str, name:str)->frozenset[str]:
+    "The otcclip modules that `source` (the text of file `name`) imports: parsed once per text, as every run's key asks again"
     import ast
     out = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(ast.parse(source, name)):
         if isinstance(node, ast.ImportFrom) and node.level == 1:   # from .x import y; from . import x
             out |= {node.module.split('.')[0]} if node.module else {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and (node.module or '').split('.')[0] == 'otcclip':
             out |= {node.module.split('.')[1]} if '.' in node.module else {a.name for a in node.names}
         elif isinstance(node, ast.Import):
             out |= {a.name.split('.')[1] for a in node.names if a.name.startswith('otcclip.')}
-    return out
+    return frozenset(out)
 
 def code_files(*roots:str)->list[Path]:
     "The otcclip source files that the modules `roots` import, directly or not, with the roots themselves (every file when none)"

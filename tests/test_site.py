@@ -9,6 +9,7 @@ from otcclip.site import broken_links, build_site
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 SHOTS = repo_root()/'runs'/'site-check'    # screenshots for a person to look at (ignored by git)
 REQUIRED = os.environ.get('OTCCLIP_REQUIRE_BROWSER') == '1'   # CI sets it: there a missing browser fails the check
+pytestmark = pytest.mark.xdist_group('site')   # one worker builds the site once for both tests
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() and not REQUIRED, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
 
 @pytest.fixture(scope='module')
