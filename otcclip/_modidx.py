@@ -667,6 +667,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'otcclip.train.PairData.__len__': ('train.html#pairdata.__len__', 'otcclip/train.py'),
                                'otcclip.train.PairData.from_captions': ('train.html#pairdata.from_captions', 'otcclip/train.py'),
                                'otcclip.train.PairData.from_shards': ('train.html#pairdata.from_shards', 'otcclip/train.py'),
+                               'otcclip.train.PairData.take': ('train.html#pairdata.take', 'otcclip/train.py'),
                                'otcclip.train.PairStream': ('train.html#pairstream', 'otcclip/train.py'),
                                'otcclip.train.PairStream.__call__': ('train.html#pairstream.__call__', 'otcclip/train.py'),
                                'otcclip.train.PairStream.__init__': ('train.html#pairstream.__init__', 'otcclip/train.py'),

@@ -29,6 +29,12 @@ class PairData:
                  meta:dict|None=None):  # Per-pair arrays (labels, poison flags, ...)
         self.read, self.tokens, self.n_caps, self.meta = read, tokens, n_caps, meta or {}
     def __len__(self): return len(self.tokens)
+    def take(self, idx:np.ndarray)->'PairData':
+        "The pairs at the increasing indices `idx`, with their per-pair `meta`"
+        idx = np.asarray(idx)
+        if (np.diff(idx) <= 0).any(): raise ValueError('PairData.take: indices must be increasing (images are read in index order)')
+        meta = {k: [v[i] for i in idx] if isinstance(v, list) else np.asarray(v)[idx] for k, v in self.meta.items()}
+        return PairData(lambda j: self.read(idx[j]), self.tokens[idx], self.n_caps[idx], meta)
 
     @classmethod
     def from_captions(cls, read, captions:list[list[str]], tokenizer, meta:dict|None=None)->'PairData':

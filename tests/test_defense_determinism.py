@@ -11,7 +11,7 @@ from otcclip.train import PairData, TrainConfig, Trainer
 from otcclip.defenses import DEFENSES
 warnings.simplefilter('ignore')
 sets = build_emoji_scenes(ScenesConfig(n_bulk=200, per_class=4))
-data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('tiny-vit-32'))
+data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('tiny-vit-32')).take(np.r_[0:88, 200:240])   # 128 pairs: 4 batches of 32
 swap = np.roll(np.arange(12), 1)                              # 12 planted mismatched pairs
 data.tokens[:12] = data.tokens[swap].clone(); data.n_caps[:12] = data.n_caps[swap].clone()
 data.meta = {**data.meta, 'caption_class': [data.meta['primary'][j] for j in swap] + data.meta['primary'][12:],
