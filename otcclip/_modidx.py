@@ -374,6 +374,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.models._is_torchscript': ('models.html#_is_torchscript', 'otcclip/models.py'),
                                 'otcclip.models._load_pretrained': ('models.html#_load_pretrained', 'otcclip/models.py'),
                                 'otcclip.models._mean_std': ('models.html#_mean_std', 'otcclip/models.py'),
+                                'otcclip.models._tokenizer': ('models.html#_tokenizer', 'otcclip/models.py'),
                                 'otcclip.models._unwrap': ('models.html#_unwrap', 'otcclip/models.py'),
                                 'otcclip.models.clip_loss': ('models.html#clip_loss', 'otcclip/models.py'),
                                 'otcclip.models.config_image_size': ('models.html#config_image_size', 'otcclip/models.py'),

@@ -11,7 +11,7 @@ __all__ = ['MAX_LOGIT_SCALE', 'MODEL_CONFIGS', 'register_configs', 'create_model
            'save_checkpoint', 'load_model', 'load_base']
 
 # %% ../nbs/04_models.ipynb #f1c19473
-import math, json, logging, tempfile
+import math, json, logging, functools, tempfile
 from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import nn
@@ -98,6 +98,11 @@ def create_model(name:str='tiny-vit', # A registered open_clip config: 'tiny-vit
 def get_tokenizer(name:str='tiny-vit'): # Model config name; sets the context length
     "open_clip's offline BPE tokenizer: `tok(list[str])` -> LongTensor (N, context_length)"
     register_configs()
+    return _tokenizer(name, json.dumps((open_clip.get_model_config(name) or {}).get('text_cfg', {}), sort_keys=True))
+
+@functools.lru_cache(maxsize=16)
+def _tokenizer(name:str, text_cfg:str):
+    "One tokenizer per config name and text config: reading the BPE vocabulary costs 0.15 s, and every run asks for it"
     return open_clip.get_tokenizer(name)
 
 def count_params(model:nn.Module, trainable:bool=False)->int:
