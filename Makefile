@@ -36,6 +36,7 @@ base: setup             ## train the base CLIP from scratch on 2 CPU cores (BASE
 bench: setup
 	$(BIN)/python benchmarks/data_bench.py
 	$(BIN)/python benchmarks/train_bench.py
+	$(BIN)/python benchmarks/optimizer_bench.py
 	$(BIN)/python benchmarks/ot_bench.py
 	$(BIN)/python benchmarks/defense_bench.py
 	$(BIN)/python benchmarks/real_data_bench.py

@@ -24,7 +24,7 @@ from otcclip.train import PairData, PairStream, TrainConfig, Trainer, param_grou
 
 def bare_step_rate(model_name, size, batch, steps, device, bf16):
     "images/s of forward + backward + AdamW on random images and tokens, nothing else"
-    torch.manual_seed(0); m = create_model(model_name).to(device); opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4)
+    torch.manual_seed(0); m = create_model(model_name).to(device); opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4, foreach=True)   # the engine's form
     loss_fn, L = clip_loss(), get_tokenizer(model_name)(['x']).shape[1]
     x = torch.randn(batch, 3, size, size, device=device); t = torch.randint(1, 49407, (batch, L), device=device)
     def step():
