@@ -652,6 +652,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'otcclip.splits.dataset_stats': ('splits.html#dataset_stats', 'otcclip/splits.py'),
                                 'otcclip.splits.make_sampler': ('splits.html#make_sampler', 'otcclip/splits.py'),
                                 'otcclip.splits.seen_gallery': ('splits.html#seen_gallery', 'otcclip/splits.py'),
+                                'otcclip.splits.set_size': ('splits.html#set_size', 'otcclip/splits.py'),
                                 'otcclip.splits.split_artworks': ('splits.html#split_artworks', 'otcclip/splits.py'),
                                 'otcclip.splits.write_set': ('splits.html#write_set', 'otcclip/splits.py')},
             'otcclip.train': { 'otcclip.train.CleanFinetune': ('train.html#cleanfinetune', 'otcclip/train.py'),
