@@ -681,6 +681,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'otcclip.train.Trainer': ('train.html#trainer', 'otcclip/train.py'),
                                'otcclip.train.Trainer.__init__': ('train.html#trainer.__init__', 'otcclip/train.py'),
                                'otcclip.train.Trainer._hold_out_dir': ('train.html#trainer._hold_out_dir', 'otcclip/train.py'),
+                               'otcclip.train.Trainer._train_epochs': ('train.html#trainer._train_epochs', 'otcclip/train.py'),
                                'otcclip.train.Trainer.batch': ('train.html#trainer.batch', 'otcclip/train.py'),
                                'otcclip.train.Trainer.close': ('train.html#trainer.close', 'otcclip/train.py'),
                                'otcclip.train.Trainer.fit': ('train.html#trainer.fit', 'otcclip/train.py'),

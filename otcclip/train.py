@@ -236,9 +236,17 @@ class Trainer:
     def fit(self, until:int|None=None # Stop after this epoch (default: `cfg.epochs`)
            )->list[dict]:
         "Train, resuming where a checkpoint left off; returns the per-epoch metrics"
+        end = min(until or self.cfg.epochs, self.cfg.epochs)
+        if self.epoch < end: self._hold_out_dir()
+        try: self._train_epochs(end)
+        except BaseException: self.close(); raise   # a failed run writes nothing more: its folder is free at once, not when this object is collected
+        if self.epoch >= self.cfg.epochs: self.close()
+        return self.history
+
+    def _train_epochs(self, end:int):
+        "Train and checkpoint epochs `self.epoch` … `end` − 1"
         cfg, B = self.cfg, self.cfg.batch_size
-        if self.epoch < min(until or cfg.epochs, cfg.epochs): self._hold_out_dir()
-        for epoch in range(self.epoch, min(until or cfg.epochs, cfg.epochs)):
+        for epoch in range(self.epoch, end):
             if self.stream:
                 self.use_data(self.stream(epoch))
                 if epoch + 1 < cfg.epochs: self.stream.ahead(epoch + 1)   # drawn and tokenised while this epoch trains
@@ -284,8 +292,6 @@ class Trainer:
             self.history.append(rec); self.epoch = epoch + 1
             if self.out_dir and self.rank == 0: self.save(self.out_dir/'last.pt')
             if self.world > 1: dist.barrier()
-        if self.epoch >= cfg.epochs: self.close()
-        return self.history
 
     def save(self, path:Path):
         "Write the whole training state atomically, and the metrics log beside it"
