@@ -9,21 +9,13 @@ Run: .venv/bin/python benchmarks/optimizer_bench.py [--steps 8] [--threads 2] [-
 import argparse, os, time
 os.environ.setdefault('OTCCLIP_QUIET', '1')
 import torch
-from otcclip.models import create_model, clip_loss, get_tokenizer
-from otcclip.train import param_groups
+from train_bench import bare_step   # the same bare step, beside this file
+
+FORMS = {'loop': dict(foreach=False), 'foreach': dict(foreach=True), 'fused': dict(fused=True)}
 
 def run(form:str, model_name:str, batch:int, steps:int, bf16:bool)->tuple[float, list[torch.Tensor]]:
-    "images/s of `steps` bare steps with AdamW in `form` ('loop', 'foreach', 'fused'), and the weights after them"
-    torch.manual_seed(0); m = create_model(model_name)
-    kw = {'loop': dict(foreach=False), 'foreach': dict(foreach=True), 'fused': dict(fused=True)}[form]
-    opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4, **kw); loss_fn = clip_loss()
-    g = torch.Generator().manual_seed(1); L = get_tokenizer(model_name)(['x']).shape[1]
-    x = torch.randn(batch, 3, 64, 64, generator=g); t = torch.randint(1, 49407, (batch, L), generator=g)
-    def step():
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
-            f, h, s = m(x, t)[:3]; loss = loss_fn(f, h, s)
-        opt.zero_grad(); loss.backward(); opt.step()
-    step()
+    "images/s of `steps` bare steps with AdamW in `form` after one warm-up, and the weights after them"
+    step, m = bare_step(model_name, 64, batch, torch.device('cpu'), bf16, FORMS[form]); step()
     t0 = time.perf_counter()
     for _ in range(steps): step()
     return steps*batch/(time.perf_counter() - t0), [p.detach().clone() for p in m.parameters()]

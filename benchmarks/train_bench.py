@@ -22,15 +22,21 @@ from otcclip.models import create_model, clip_loss, get_tokenizer
 from otcclip.splits import ScenesConfig, build_emoji_scenes, bulk_part
 from otcclip.train import PairData, PairStream, TrainConfig, Trainer, param_groups
 
-def bare_step_rate(model_name, size, batch, steps, device, bf16):
-    "images/s of forward + backward + AdamW on random images and tokens, nothing else"
-    torch.manual_seed(0); m = create_model(model_name).to(device); opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4, foreach=True)   # the engine's form
+def bare_step(model_name, size, batch, device, bf16, adamw:dict|None=None):
+    "A bare training step (forward + backward + AdamW on fixed random images and tokens) and its model; `adamw`: the optimizer's form"
+    torch.manual_seed(0); m = create_model(model_name).to(device)
+    opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4, **(adamw or {'foreach': True}))   # default: the engine's form
     loss_fn, L = clip_loss(), get_tokenizer(model_name)(['x']).shape[1]
     x = torch.randn(batch, 3, size, size, device=device); t = torch.randint(1, 49407, (batch, L), device=device)
     def step():
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             f, g, s = m(x, t)[:3]; loss = loss_fn(f, g, s)
         opt.zero_grad(); loss.backward(); opt.step()
+    return step, m
+
+def bare_step_rate(model_name, size, batch, steps, device, bf16, adamw:dict|None=None):
+    "images/s of the bare step, after two warm-up steps"
+    step, _ = bare_step(model_name, size, batch, device, bf16, adamw)
     step(); step()
     if device.type == 'cuda': torch.cuda.synchronize()
     t0 = time.perf_counter()
