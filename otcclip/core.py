@@ -236,9 +236,18 @@ class RunLock:
     def __init__(self, folder:str|Path, name:str='.lock'): self.folder, self.name = Path(folder), name
     def _key(self)->tuple: return os.getpid(), str(self.folder.resolve()/self.name)
 
+    def _holds_file(self, fd:int)->bool:
+        "Whether `fd` is still open on this folder's lock file (not on one deleted with its folder)"
+        try: a, b = os.fstat(fd), os.stat(self.folder/self.name)
+        except FileNotFoundError: return False
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
     def acquire(self)->'RunLock':
         "Take the lock now, or raise `RunFolderBusy` naming the folder and the process that holds it"
-        if held := _HELD.get(self._key()): held[1] += 1; return self
+        if held := _HELD.get(key := self._key()):
+            if self._holds_file(held[0]): held[1] += 1; return self
+            del _HELD[key]; os.close(held[0])   # the folder was deleted (and made again) under our hold: lock the file there now
+            self.acquire(); _HELD[key][1] += held[1]; return self
         self.folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.folder/self.name, os.O_RDWR | os.O_CREAT, 0o666)
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
