@@ -14,7 +14,7 @@ from .defense_registry import DEFENSES
 from .augment import augment_images, augment_tokens
 from .ot import SinkhornConvergenceWarning, cosine_cost, ot_distance
 from .matching import (ALIGNS, GATES, MARGINALS, NORMS, CaptionPool, MatchLog, alignment, match_pool, mixture_pairs, outlier_pairs,
-                              token_spread_probe, token_weights)
+                              robust_z, token_spread_probe, token_weights)
 from .models import TokenCLIP
 from .pairs import image_margin, pair_embeddings, pair_similarity
 
@@ -46,6 +46,7 @@ class OTCCLIP(Defense):
     gate_every: int = 3           # the gate scores the pairs in every this-many-th matching epoch (the first always); between, its suspects stay [A]
     trusted_pool: bool = True     # the pool holds captions of unflagged pairs only, and is full when matching starts [A]
     reassign: str = 'all'         # which suspects train against their matched caption: every one ('all'); only where its cosine clears the clean pairs' low cut ('confident'); none ('none'). The rest sit out the batch [A]
+    tail_z: float = 0.0           # pairs the gate did not flag whose own cosine is a low outlier (robust z below −tail_z) leave the epoch, as the similarity rule drops them; 0: off [A]
     norm: str = 'z'               # score terms standardised over the batch before weighting ('z') or as they are ('raw') [A]
     own_caption: bool = True      # with gate='none': the image's own caption competes with the shortlist [A]
     align: str = 'contrastive'    # alignment losses: InfoNCE over −OT ('contrastive') or the mean OT distance ('mean') [A]
@@ -64,6 +65,8 @@ class OTCCLIP(Defense):
         for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS), ('reassign', REASSIGN), ('marginals', MARGINALS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
         if self.warmup_epochs < 0: raise ValueError(f'warmup_epochs must be at least 0, got {self.warmup_epochs}')
+        if self.tail_z < 0: raise ValueError(f'tail_z must be at least 0 (0: off), got {self.tail_z}')
+        if self.tail_z and self.gate == 'none': raise ValueError("tail_z needs a gate: the tail is what the gate leaves unflagged")
         if self.reassign != 'all' and self.gate == 'none': raise ValueError(f"reassign={self.reassign!r} needs a gate: with gate='none' there are no suspects")
         if min(self.gate_z, self.gate_separation, self.align_tau, self.salience_tau) <= 0:
             raise ValueError('gate_z, gate_separation, align_tau and salience_tau must be positive')
@@ -72,6 +75,7 @@ class OTCCLIP(Defense):
         self._matching_from = None    # step of this epoch from which batches are matched (None: a plain epoch)
         self._unconverged = 0         # Sinkhorn calls this epoch whose marginals missed the tolerance
         self.cut, self._sat_out = None, 0   # reassign='confident': the cosine a matched caption must reach; suspects that sat out this epoch
+        self.tail = None              # tail_z: the unflagged low-tail pairs (bool per pair) that leave every epoch from the scoring on
 
     def matching(self, epoch:int)->bool:
         "Whether `epoch` matches (from its start, or from part-way through when the warm-up ends inside it)"
@@ -136,9 +140,11 @@ class OTCCLIP(Defense):
         if self.matching(epoch):
             self._matching_from = self.first_step(trainer, epoch)
             if self._matching_from == 0: self.start_matching(trainer, epoch)
+        keep = None
         if self._matching_from == 0 and self.reassign == 'none' and self.suspect is not None:
-            return np.flatnonzero(~self.suspect)   # suspects leave the epoch, as a filter's drops do (sitting out in-batch cost 0.02 zero-shot)
-        return None
+            keep = ~self.suspect          # suspects leave the epoch, as a filter's drops do (sitting out in-batch cost 0.02 zero-shot)
+        if self.tail is not None: keep = ~self.tail if keep is None else keep & ~self.tail
+        return None if keep is None else np.flatnonzero(keep)
 
     def start_matching(self, trainer, epoch):
         "Under a gate: score every pair once, on clean views, and mark the suspects (or keep them, between scorings); fill the pool"
@@ -148,8 +154,10 @@ class OTCCLIP(Defense):
             new = self.suspects(trainer)
             self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
             if self.reassign == 'confident': self.cut = self.accept_cut(trainer)
+            if self.tail_z: self.tail = self.low_tail(trainer) & ~self.suspect
         self._gate_log = {'gate_scored': scored, 'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
                           'gate_flagged_now': int(new.sum()) if scored else 0} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
+        if self.tail is not None: self._gate_log |= {'tail_out': int(self.tail.sum()), 'tail_out_poisoned': int((self.tail & trainer.poisoned).sum())}
         if self.trusted_pool and not self.pool.count: self.prefill(trainer)
 
     def accept_cut(self, trainer)->float:
@@ -158,6 +166,11 @@ class OTCCLIP(Defense):
                                                autocast=autocast(trainer.device, trainer.precision)))[torch.from_numpy(~self.suspect)]
         med = own.median()
         return float(med - self.gate_z*1.4826*(own - med).abs().median())
+
+    def low_tail(self, trainer)->np.ndarray:
+        "Pairs whose own cosine (mean over their captions, clean views, current model) is below the median by tail_z robust deviations"
+        own = pair_similarity(trainer.core, trainer.data, trainer.caption_source, 'mean', 256, trainer.device, autocast=autocast(trainer.device, trainer.precision))
+        return (robust_z(torch.from_numpy(own)) < -self.tail_z).numpy()
 
     def admitted(self)->np.ndarray|None:
         "Pairs whose captions may enter the pool (None: all)"
@@ -253,11 +266,13 @@ class OTCCLIP(Defense):
         return {'matching': self.matching(epoch), **self._gate_log, **self.log.summary(), 'ot_unconverged': unconverged,
                 **({'suspects_sat_out': sat_out} if self.reassign != 'all' else {}), **({'accept_cut': self.cut} if self.cut is not None else {}), **token_spread_probe(trainer)}
     def state_dict(self): return ({'pool': self.pool.state_dict()} | ({} if self.suspect is None else {'suspect': torch.from_numpy(self.suspect)})
-                                  | ({} if self.cut is None else {'cut': torch.tensor(self.cut, dtype=torch.float64)}))
+                                  | ({} if self.cut is None else {'cut': torch.tensor(self.cut, dtype=torch.float64)})
+                                  | ({} if self.tail is None else {'tail': torch.from_numpy(self.tail)}))
     def load_state_dict(self, d):
         self.pool.load_state_dict(d['pool'])
         if 'suspect' in d: self.suspect = d['suspect'].numpy().copy()
         if 'cut' in d: self.cut = float(d['cut'])
+        if 'tail' in d: self.tail = d['tail'].numpy().copy()
 
 @DEFENSES.register
 class GlobalMatching(OTCCLIP):
