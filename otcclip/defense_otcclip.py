@@ -46,7 +46,7 @@ class OTCCLIP(Defense):
     gate_every: int = 3           # the gate scores the pairs in every this-many-th matching epoch (the first always); between, its suspects stay [A]
     trusted_pool: bool = True     # the pool holds captions of unflagged pairs only, and is full when matching starts [A]
     reassign: str = 'all'         # which suspects train against their matched caption: every one ('all'); only where its cosine clears the clean pairs' low cut ('confident'); none ('none'). The rest sit out the batch [A]
-    tail_z: float = 0.0           # pairs the gate did not flag whose own cosine is a low outlier (robust z below −tail_z) leave the epoch, as the similarity rule drops them; 0: off [A]
+    tail_z: float|None = None     # pairs the gate did not flag whose own cosine is a low outlier (robust z below −tail_z) leave the epoch, as the similarity rule drops them; None: off [A]
     norm: str = 'z'               # score terms standardised over the batch before weighting ('z') or as they are ('raw') [A]
     own_caption: bool = True      # with gate='none': the image's own caption competes with the shortlist [A]
     align: str = 'contrastive'    # alignment losses: InfoNCE over −OT ('contrastive') or the mean OT distance ('mean') [A]
@@ -65,8 +65,8 @@ class OTCCLIP(Defense):
         for n, ok in (('gate', GATES), ('gate_score', GATE_SCORES), ('norm', NORMS), ('align', ALIGNS), ('reassign', REASSIGN), ('marginals', MARGINALS)):
             if getattr(self, n) not in ok: raise ValueError(f'{n}={getattr(self, n)!r}; choose from {ok}')
         if self.warmup_epochs < 0: raise ValueError(f'warmup_epochs must be at least 0, got {self.warmup_epochs}')
-        if self.tail_z < 0: raise ValueError(f'tail_z must be at least 0 (0: off), got {self.tail_z}')
-        if self.tail_z and self.gate == 'none': raise ValueError("tail_z needs a gate: the tail is what the gate leaves unflagged")
+        if self.tail_z is not None and self.tail_z <= 0: raise ValueError(f'tail_z must be positive (None: off), got {self.tail_z}')
+        if self.tail_z is not None and self.gate == 'none': raise ValueError("tail_z needs a gate: the tail is what the gate leaves unflagged")
         if self.reassign != 'all' and self.gate == 'none': raise ValueError(f"reassign={self.reassign!r} needs a gate: with gate='none' there are no suspects")
         if min(self.gate_z, self.gate_separation, self.align_tau, self.salience_tau) <= 0:
             raise ValueError('gate_z, gate_separation, align_tau and salience_tau must be positive')
@@ -154,7 +154,7 @@ class OTCCLIP(Defense):
             new = self.suspects(trainer)
             self.suspect = new | self.suspect if self.gate_memory and self.suspect is not None else new
             if self.reassign == 'confident': self.cut = self.accept_cut(trainer)
-            if self.tail_z: self.tail = self.low_tail(trainer) & ~self.suspect
+            if self.tail_z is not None: self.tail = self.low_tail(trainer) & ~self.suspect
         self._gate_log = {'gate_scored': scored, 'gate_flagged': int(self.suspect.sum()), 'gate_flagged_poisoned': int((self.suspect & trainer.poisoned).sum()),
                           'gate_flagged_now': int(new.sum()) if scored else 0} | ({'gate_separation': self._separation} if self.gate == 'mixture' else {})
         if self.tail is not None: self._gate_log |= {'tail_out': int(self.tail.sum()), 'tail_out_poisoned': int((self.tail & trainer.poisoned).sum())}
