@@ -86,6 +86,15 @@ def test_unknown_parameter_from_yaml(configs):
     d = configs('typo', 'experiments:\n  03_poison_finetune: {epochs: 1, rate: 0.01}\n')
     fails(lambda: check_plan(load_profile('typo', d), NBS), 'notebook 03_poison_finetune', "unknown parameter(s) ['rate']", "'rates'")
 
+def test_sweep_knob_only_where_read(configs):
+    "03 reads an attack's own 'rates'; elsewhere it is an unknown knob, and 03 still checks the attack's real knobs"
+    ok = configs('own', "experiments:\n  03_poison_finetune: {attacks: {attack2: {rates: '0.01,0.05'}}}\n")
+    check_plan(load_profile('own', ok), NBS)
+    typo = configs('own2', "experiments:\n  03_poison_finetune: {attacks: {attack2: {rates: '0.01', gaol: x}}}\n")
+    fails(lambda: check_plan(load_profile('own2', typo), NBS), 'notebook 03_poison_finetune', "['gaol']")
+    other = configs('own3', "experiments:\n  04_defenses: {attacks: {attack2: {rates: '0.01'}}}\n")
+    fails(lambda: check_plan(load_profile('own3', other), NBS), 'notebook 04_defenses', "['rates']")
+
 def test_real_profiles_plan(tmp_path):
     for p in sorted((ROOT/'configs').glob('*.yaml')):
         if p.stem != 'base': check_plan(load_profile(p.stem, environ=standins(p.stem, tmp_path)), NBS)

@@ -45,10 +45,11 @@ def test_poison_finetune_on_coco(user, tmp_path):
     root, data, _ = user
     _run('03_poison_finetune.ipynb', tmp_path, dict(
         data=data, base=f'{ARCH}@{root/"open_clip_pytorch_model.bin"}', n_bulk=0, per_class=4, epochs=1, batch_size=32,
-        attacks={'clean': {}, 'attack2': {}, 'badnet': {}}, rates='0.05', backdoor_rates='0.05',
+        attacks={'clean': {}, 'attack2': {'rates': '0.05'}, 'badnet': {}}, rates='0.01', backdoor_rates='0.05',
         check_claims=False, out_dir=str(tmp_path)))
     res = pd.read_csv(tmp_path/'results'/'poison_finetune.csv')
     assert {'base', 'clean', 'attack2', 'badnet'} <= set(res.run)
+    assert set(res[res.run == 'attack2'].rate) == {0.05}   # the attack's own sweep, not `rates`
     assert (res[res.run.isin(['attack2', 'badnet'])].n_poison > 0).all() and res.zeroshot_top1.between(0, 1).all()
     assert res.setting.str.contains('coco: ').all() and res.setting.str.contains('open_clip_pytorch_model.bin').all()
 
