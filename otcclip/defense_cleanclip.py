@@ -6,9 +6,11 @@
 __all__ = ['CleanCLIP', 'EftCLIP']
 
 # %% ../nbs/08f_cleanclip.ipynb #b9514aa0
-import torch
+import copy
+import numpy as np, torch, torch.nn.functional as F
 from .core import gather_with_grad, keyed_seed
 from .train import Defense
+from .models import encode_image, encode_text
 from .defense_registry import DEFENSES
 from .augment import augment_images
 from .pairs import autoaugment, global_batch_augment, info_nce, text_views
@@ -22,8 +24,18 @@ class CleanCLIP(Defense):
     inmodal_weight: float = 1.0    # λ2, weight of the in-modal (image–view, caption–view) loss
     image_aug: str = 'autoaugment' # 'autoaugment' (CleanCLIP) or 'roclip' (`augment_images`)
     fixed_text_views: bool = True  # EDA views fixed per caption for the run, as CleanCLIP precomputes them
+    keep: float = 0.0              # not CleanCLIP's: weight of a term holding clean pairs' embeddings to the start model's (1 − cosine)
     def __post_init__(self):
         if self.image_aug not in ('autoaugment', 'roclip'): raise ValueError(f'image_aug must be autoaugment or roclip, not {self.image_aug!r}')
+        if not self.keep >= 0: raise ValueError(f'keep must be a weight >= 0, got {self.keep}')
+
+    def start_epoch(self, trainer, epoch):
+        "With `keep`: a frozen copy of the model the repair starts from, taken before its first step and held by the trainer"
+        if self.keep and getattr(trainer, 'keep_reference', None) is None:
+            if epoch > 0: raise ValueError(f"keep: this run resumes at epoch {epoch + 1} without the model it started from, which is not saved; "
+                                          f"delete {trainer.out_dir/'last.pt' if trainer.out_dir else 'its checkpoint'} to start it again")
+            trainer.keep_reference = copy.deepcopy(trainer.core).eval().requires_grad_(False)
+        return None
 
     def views(self, trainer, images, tokens, idx):
         "Augmented images (uint8) and captions of one batch"
@@ -39,8 +51,19 @@ class CleanCLIP(Defense):
         out = trainer.model(torch.cat([trainer.normalize(images), trainer.normalize(xa)]), torch.cat([tokens, ta]))
         (I, Ia), (T, Ta), s = out['image_features'].chunk(2), out['text_features'].chunk(2), out['logit_scale']
         clip = trainer.contrastive(I, T, s)
+        kept = {'keep': self.keep*self.keep_loss(trainer, images, tokens, idx, I, T)} if self.keep else {}
         I, Ia, T, Ta = map(gather_with_grad, (I, Ia, T, Ta))
-        return {'clip': self.clip_weight*clip, 'inmodal': self.inmodal_weight*0.5*(info_nce(I, Ia, s) + info_nce(T, Ta, s))}
+        return {'clip': self.clip_weight*clip, 'inmodal': self.inmodal_weight*0.5*(info_nce(I, Ia, s) + info_nce(T, Ta, s))} | kept
+
+    def keep_loss(self, trainer, images, tokens, idx, I, T)->torch.Tensor:
+        "Mean 1 − cosine of the clean pairs' image and caption embeddings against the start model's (pairs flagged `counter` in the data's meta are left free)"
+        counter = trainer.data.meta.get('counter')
+        clean = torch.as_tensor(np.ones(len(idx), bool) if counter is None else ~np.asarray(counter, bool)[idx], device=I.device)
+        if not clean.any(): return I.sum()*0
+        ref = trainer.keep_reference
+        with torch.no_grad(): I0, T0 = encode_image(ref, trainer.normalize(images[clean])), encode_text(ref, tokens[clean])
+        drift = lambda x, r: (1 - F.cosine_similarity(x.float(), r.float(), dim=-1)).mean()
+        return 0.5*(drift(I[clean], I0) + drift(T[clean], T0))
 
 # %% ../nbs/08f_cleanclip.ipynb #210b35ee
 @DEFENSES.register

@@ -240,6 +240,7 @@ def eftclip_repair(model, # The poisoned CLIP (left untouched)
         raise ValueError(f'curated was made with {curated.knobs}, this repair asks for {want}')
     cs, t1 = curated.compact, time.time()
     if not len(cs.pairs): return Repair(model, curated.affected, curated.detection, cs, curated.seconds, 0.0)   # nothing detected: nothing to repair with
-    pairs = PairData.from_captions(lambda idx: pp.read(cs.pairs[idx]), cs.captions, get_tokenizer(cfg.model))
+    pairs = PairData.from_captions(lambda idx: pp.read(cs.pairs[idx]), cs.captions, get_tokenizer(cfg.model),
+                                   {'counter': np.array([k == 'counter' for k in cs.kinds])})   # counter-pairs: free of `keep`
     repaired, hist = finetune(copy.deepcopy(model), pairs, cfg, defense, out_dir)
     return Repair(repaired.eval(), curated.affected, curated.detection, cs, curated.seconds, time.time() - t1, hist)
