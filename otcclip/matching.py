@@ -260,11 +260,11 @@ class MatchLog:
 
     def summary(self)->dict:
         "This epoch's shares, then a reset"
-        moved = self.n - self.kept; sd = np.nanmean(self.sd, 0) if self.sd else [None, None]
+        moved = self.n - self.kept; sd = np.array(self.sd, dtype=float).reshape(-1, 2)
+        spread = lambda col: float(np.nanmean(col)) if np.isfinite(col).any() else None   # None: no batch had that term
         out = {'kept_own_share': self.kept/self.n if self.n else None, 'poison_reassigned': self.moved_poison,
                'hub_share': max(self.picks.values())/moved if moved else 0.0,
-               'match_sd_cos': None if sd[0] is None else float(sd[0]),
-               'match_sd_ot': None if sd[1] is None or np.isnan(sd[1]) else float(sd[1])}
+               'match_sd_cos': spread(sd[:, 0]), 'match_sd_ot': spread(sd[:, 1])}
         self.reset(); return out
 
 def token_spread_probe(trainer, n:int=64)->dict:

@@ -114,7 +114,7 @@ def pair_similarity(model, # An open_clip CLIP
 # %% ../nbs/07b_pairs.ipynb #1e7eff03
 def planted_pairs(sets:dict, # Emoji-scenes sets (`otcclip.splits.build_emoji_scenes`): their bulk and PASCAL-like training pairs
                   share:float=0.2, # Share of the pairs whose captions are shuffled among themselves and flagged poisoned
-                  size:int=32, model:str='tiny-vit-32', seed:int=0, # Image side kept in memory; tokenizer's model; draw seed
+                  size:int=64, model:str='micro-vit', seed:int=0,  # Image side kept in memory; tokenizer's model; draw seed
                  )->tuple: # (poisoned, clean) `otcclip.train.PairData` over the same images
     "Every other training pair of `sets`, in memory at `size` px, with planted mismatches: test and example data"
     from otcclip.models import get_tokenizer

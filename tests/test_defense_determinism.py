@@ -11,14 +11,14 @@ from otcclip.train import PairData, TrainConfig, Trainer
 from otcclip.defenses import DEFENSES
 warnings.simplefilter('ignore')
 sets = build_emoji_scenes(ScenesConfig(n_bulk=200, per_class=4))
-data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('tiny-vit-32')).take(np.r_[0:88, 200:240])   # 128 pairs: 4 batches of 32
+data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('micro-vit')).take(np.r_[0:88, 200:240])   # 128 pairs: 4 batches of 32
 swap = np.roll(np.arange(12), 1)                              # 12 planted mismatched pairs
 data.tokens[:12] = data.tokens[swap].clone(); data.n_caps[:12] = data.n_caps[swap].clone()
 data.meta = {**data.meta, 'caption_class': [data.meta['primary'][j] for j in swap] + data.meta['primary'][12:],
              'poison': np.arange(len(data)) < 12}
 name, out = sys.argv[1], sys.argv[2]
 knobs = {'roclip': dict(pool_size=64, every=1), 'otcclip': dict(pool_size=64, k=4), 'simrule': {}}[name]
-tr = Trainer(data, TrainConfig(model='tiny-vit-32', epochs=2, batch_size=32, lr=5e-4, seed=0), DEFENSES.make(name, **knobs), out_dir=out)
+tr = Trainer(data, TrainConfig(model='micro-vit', epochs=2, batch_size=32, lr=5e-4, seed=0), DEFENSES.make(name, **knobs), out_dir=out)
 tr.fit()
 '''
 
@@ -46,7 +46,7 @@ def test_defended_run_is_reproducible_across_processes(tmp_path, name):
 # epoch's loss agrees to 1e-8 relative), while on 1 thread they are bit-identical: a multi-threaded floating-point
 # reduction on its OT path is summed in an order that varies between processes (RoCLIP and the rule, without it, agree
 # bit for bit). So OTCCLIP is held to bit-identity on 1 thread, and a 2-thread run to a stated tolerance against it:
-# every logged number within 1e-5 relative and every weight within 1e-4 (measured on tiny-vit at 64 px: 2.6e-5 after 2 epochs; the test now trains tiny-vit-32, half the time).
+# every logged number within 1e-5 relative and every weight within 1e-4 (measured on tiny-vit at 64 px: 2.6e-5 after 2 epochs; the test now trains micro-vit, a fraction of the time).
 OTC_RTOL, OTC_WEIGHT_ATOL = 1e-5, 1e-4
 
 def test_otcclip_is_bit_identical_on_one_thread_and_close_on_two(tmp_path):

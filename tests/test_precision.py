@@ -7,13 +7,13 @@ from otcclip.splits import ScenesConfig, build_emoji_scenes
 from otcclip.train import PairData, TrainConfig, Trainer
 
 BIN = Path(sys.executable).parent
-ARGS = ['train', '--profile', 'smoke', '--model', 'tiny-vit-32', '--batch-size', '40', '--lr', '5e-4', '--epochs', '2']
+ARGS = ['train', '--profile', 'smoke', '--model', 'micro-vit', '--batch-size', '40', '--lr', '5e-4', '--epochs', '2']
 
 def train(out:Path, precision:str)->list[dict]:
-    "Two epochs of tiny-vit-32 (32 px: bf16 without hardware support, on AVX2, costs 10x float32) on 128 smoke pairs; its records"
+    "Two epochs of micro-vit (the tests' model: bf16 without hardware support, on AVX2, costs several times float32) on 128 smoke pairs; its records"
     sets = build_emoji_scenes(ScenesConfig(n_bulk=200, per_class=4))
-    data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('tiny-vit-32')).take(np.r_[0:88, 200:240])
-    Trainer(data, TrainConfig(model='tiny-vit-32', epochs=2, batch_size=32, lr=5e-4, seed=0, precision=precision), out_dir=out).fit()
+    data = PairData.from_shards([sets['bulk'], sets['pascal_train']], get_tokenizer('micro-vit')).take(np.r_[0:88, 200:240])
+    Trainer(data, TrainConfig(model='micro-vit', epochs=2, batch_size=32, lr=5e-4, seed=0, precision=precision), out_dir=out).fit()
     return [json.loads(l) for l in (out/'metrics.jsonl').read_text().splitlines()]
 
 def test_bf16_training_follows_float32(tmp_path):

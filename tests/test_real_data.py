@@ -12,7 +12,7 @@ from otcclip.runs import start_model
 from otcclip.sources import experiment_data, export_coco
 from otcclip.splits import VOC20
 
-ARCH = 'tiny-vit-p16'
+ARCH = 'micro-vit'
 
 @pytest.fixture(scope='module')
 def user(tmp_path_factory):

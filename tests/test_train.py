@@ -4,7 +4,7 @@ from pathlib import Path
 import torch
 
 BIN = Path(sys.executable).parent
-ARGS = ['train', '--profile', 'smoke', '--model', 'tiny-vit-32', '--batch-size', '40', '--lr', '5e-4']   # 32 px: what is tested (resume, DDP) does not depend on the image size
+ARGS = ['train', '--profile', 'smoke', '--model', 'micro-vit', '--batch-size', '40', '--lr', '5e-4']   # the tests' model: what is tested (resume, DDP) does not depend on its size
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'OTCCLIP_QUIET': '1'}
 
 def weights(d): return torch.load(Path(d)/'last.pt', weights_only=True)
