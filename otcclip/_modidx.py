@@ -44,6 +44,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'otcclip.attacks.AttackIII.poison': ('attacks.html#attackiii.poison', 'otcclip/attacks.py'),
                                  'otcclip.attacks.AttackIII.score': ('attacks.html#attackiii.score', 'otcclip/attacks.py'),
                                  'otcclip.attacks.BadNet': ('attacks.html#badnet', 'otcclip/attacks.py'),
+                                 'otcclip.attacks.BadNet.__post_init__': ('attacks.html#badnet.__post_init__', 'otcclip/attacks.py'),
                                  'otcclip.attacks.BadNet.make_trigger': ('attacks.html#badnet.make_trigger', 'otcclip/attacks.py'),
                                  'otcclip.attacks.BadNet.poison': ('attacks.html#badnet.poison', 'otcclip/attacks.py'),
                                  'otcclip.attacks.BadNet.score': ('attacks.html#badnet.score', 'otcclip/attacks.py'),

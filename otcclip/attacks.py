@@ -10,7 +10,7 @@ __all__ = ['ATTACKS', 'binomial_se', 'Attack', 'AttackII', 'AttackI', 'AttackIII
 # %% ../nbs/10b_attacks.ipynb #2d754a01
 import math
 from .core import Registry, knob_key
-from .poison import (GALLERY, adaptive_a2b, attack_a2b, attack_multi, attack_single_image, backdoor, label_consistent,
+from .poison import (ATTACK_OF_TRIGGER, GALLERY, adaptive_a2b, attack_a2b, attack_multi, attack_single_image, backdoor, label_consistent,
                             make_trigger, parse_goal, targeted_poison)
 from .attack_eval import backdoor_scores, goal_scores, targeted_scores
 
@@ -104,6 +104,10 @@ class BadNet(Attack):
     target: str = 'sheep'           # the label the trigger should evoke
     rate: float = 0.01
     trigger: str|dict = 'patch'     # trigger kind of `otcclip.poison.TRIGGERS` at its defaults, or its parameters: {'kind': 'patch', 'size': 16}
+    def __post_init__(self):   # the dirty-label attacks are named by their trigger: a 'blended' attack with a patch would be filed wrong
+        kind = self.make_trigger().kind   # an unknown kind or parameter fails here, when the attack is planned
+        own = next((k for k, a in ATTACK_OF_TRIGGER.items() if a == self.name), None)
+        if own is not None and kind != own: raise ValueError(f"attack {self.name!r} takes a {own!r} trigger (or its parameters: {{'kind': {own!r}, ...}}), got kind {kind!r}")
     def make_trigger(self): return make_trigger(dict(self.trigger) if isinstance(self.trigger, dict) else {'kind': self.trigger})
     def poison(self, sets, seed=0): return backdoor(sets, self.target, self.make_trigger(), rate=self.rate, seed=seed, attack=self.name)
     def score(self, model, sets, emb, seed=0):
@@ -115,19 +119,19 @@ class BadNet(Attack):
 class Blended(BadNet):
     "BadNet's recipe with a blended noise trigger"
     name = 'blended'
-    trigger: str = 'blend'
+    trigger: str|dict = 'blend'      # or its parameters, e.g. {'kind': 'blend', 'alpha': 0.2}
 
 @ATTACKS.register
 class WaNetAttack(BadNet):
     "BadNet's recipe with a WaNet warping trigger"
     name = 'wanet'
-    trigger: str = 'wanet'
+    trigger: str|dict = 'wanet'      # or its parameters, e.g. {'kind': 'wanet', 's': 4.0}
 
 @ATTACKS.register
 class SIGAttack(BadNet):
     "BadNet's recipe with a sinusoidal (SIG) trigger"
     name = 'sig'
-    trigger: str = 'sig'
+    trigger: str|dict = 'sig'      # or its parameters, e.g. {'kind': 'sig', 'delta': 40.0}
 
 @ATTACKS.register
 class LabelConsistent(BadNet):
