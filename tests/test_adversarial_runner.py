@@ -119,3 +119,14 @@ def test_cli_typos(args, says):
     r = cli(*args)
     assert r.returncode == 2 and says in r.stderr and 'Traceback' not in r.stderr, (r.returncode, r.stderr[-2000:])
     assert 'emoji-scenes' not in r.stdout                                        # no data was built
+
+# ---------------------------------------------------------------- a plan that would score the control under one trigger only
+def test_backdoors_sharing_a_goal_fail_before_training(tmp_path):
+    "Two backdoors with one target share the goal 'trigger->sheep': 03 refuses them before any run, naming the goal"
+    import papermill as pm
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(ROOT/'nbs'/'experiments'/'03_poison_finetune.ipynb', tmp_path/'03.ipynb', kernel_name='python3',
+                            parameters=dict(attacks={'clean': {}, 'blended': {}, 'wanet': {}}, out_dir=str(tmp_path)),
+                            cwd=str(ROOT/'nbs'/'experiments'), progress_bar=False)
+    assert "share the goal name ['trigger->sheep']" in str(e.value), str(e.value)[-2000:]
+    assert not (tmp_path/'checkpoints').exists()
