@@ -130,3 +130,15 @@ def test_backdoors_sharing_a_goal_fail_before_training(tmp_path):
                             cwd=str(ROOT/'nbs'/'experiments'), progress_bar=False)
     assert "share the goal name ['trigger->sheep']" in str(e.value), str(e.value)[-2000:]
     assert not (tmp_path/'checkpoints').exists()
+
+@pytest.mark.parametrize('study, says', [
+    ({'strong blend': {'attack': 'blended', 'trigger': {'kind': 'blend', 'alpah': 0.3}}}, "backdoor_study['strong blend']"),
+    ({'longer': {'attack': 'attack2', 'epoch': 8}}, "backdoor_study['longer']: unknown knob(s) ['epoch']")])
+def test_study_typos_fail_before_training(tmp_path, study, says):
+    "A study variant with an unknown knob or a trigger typo fails before any run, naming the variant"
+    import papermill as pm
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(ROOT/'nbs'/'experiments'/'03_poison_finetune.ipynb', tmp_path/'03.ipynb', kernel_name='python3',
+                            parameters=dict(backdoor_study=study, out_dir=str(tmp_path)), cwd=str(ROOT/'nbs'/'experiments'), progress_bar=False)
+    assert says in str(e.value), str(e.value)[-2000:]
+    assert not (tmp_path/'checkpoints').exists()
