@@ -132,13 +132,15 @@ def test_backdoors_sharing_a_goal_fail_before_training(tmp_path):
     assert not (tmp_path/'checkpoints').exists()
 
 @pytest.mark.parametrize('study, says', [
-    ({'strong blend': {'attack': 'blended', 'trigger': {'kind': 'blend', 'alpah': 0.3}}}, "backdoor_study['strong blend']"),
-    ({'longer': {'attack': 'attack2', 'epoch': 8}}, "backdoor_study['longer']: unknown knob(s) ['epoch']")])
+    ({'strong blend': {'attack': 'blended', 'trigger': {'kind': 'blend', 'alpah': 0.3}}}, ("backdoor_study['strong blend']", 'alpah')),
+    ({'longer': {'attack': 'attack2', 'epoch': 8}}, ("backdoor_study['longer']: unknown knob(s) ['epoch']",)),
+    ({'no flips': {'flip': 'false'}}, ("backdoor_study['no flips']: flip must be true or false, not 'false'",)),
+    ({'15%': {'rate': 15}}, ("backdoor_study['15%']: rate must be a share of the pairs between 0 and 1, not 15",))])
 def test_study_typos_fail_before_training(tmp_path, study, says):
-    "A study variant with an unknown knob or a trigger typo fails before any run, naming the variant"
+    "A study variant with an unknown knob, a trigger typo or a knob of the wrong kind fails before any run, naming the variant and the knob"
     import papermill as pm
     with pytest.raises(pm.PapermillExecutionError) as e:
         pm.execute_notebook(ROOT/'nbs'/'experiments'/'03_poison_finetune.ipynb', tmp_path/'03.ipynb', kernel_name='python3',
                             parameters=dict(backdoor_study=study, out_dir=str(tmp_path)), cwd=str(ROOT/'nbs'/'experiments'), progress_bar=False)
-    assert says in str(e.value), str(e.value)[-2000:]
+    for text in says: assert text in str(e.value), str(e.value)[-2000:]
     assert not (tmp_path/'checkpoints').exists()
