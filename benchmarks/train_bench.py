@@ -27,10 +27,10 @@ from otcclip.models import create_model, clip_loss, get_tokenizer
 from otcclip.splits import ScenesConfig, build_emoji_scenes, bulk_part
 from otcclip.train import PairData, PairStream, TrainConfig, Trainer, param_groups
 
-def bare_step(model_name, size, batch, device, bf16, adamw:dict|None=None, compile:bool=False):
+def bare_step(model_name, size, batch, device, bf16, adamw:dict|None=None, compiled:bool=False):
     "A bare training step (forward + backward + AdamW on fixed random images and tokens) and its model; `adamw`: the optimizer's form"
     torch.manual_seed(0); m = create_model(model_name).to(device)
-    if compile: m.forward = torch.compile(m.forward)   # inductor; the first step compiles
+    if compiled: m.forward = torch.compile(m.forward)   # inductor; the first step compiles
     opt = torch.optim.AdamW(param_groups(m, 0.1), lr=1e-4, **(adamw or {'foreach': True}))   # default: the engine's form
     loss_fn, L = clip_loss(), get_tokenizer(model_name)(['x']).shape[1]
     x = torch.randn(batch, 3, size, size, device=device); t = torch.randint(1, 49407, (batch, L), device=device)
@@ -40,9 +40,9 @@ def bare_step(model_name, size, batch, device, bf16, adamw:dict|None=None, compi
         opt.zero_grad(); loss.backward(); opt.step()
     return step, m
 
-def bare_step_rate(model_name, size, batch, steps, device, bf16, adamw:dict|None=None, compile:bool=False):
+def bare_step_rate(model_name, size, batch, steps, device, bf16, adamw:dict|None=None, compiled:bool=False):
     "images/s of the bare step, after two warm-up steps"
-    step, _ = bare_step(model_name, size, batch, device, bf16, adamw, compile)
+    step, _ = bare_step(model_name, size, batch, device, bf16, adamw, compiled)
     step(); step()
     if device.type == 'cuda': torch.cuda.synchronize()
     t0 = time.perf_counter()
@@ -54,7 +54,7 @@ def compile_line(model_name, size, batch, steps):
     "The bare step eager, with the model's forward under torch.compile, and eager again: images/s and the ratio"
     cpu = torch.device('cpu')
     before = bare_step_rate(model_name, size, batch, steps, cpu, False)
-    compiled = bare_step_rate(model_name, size, batch, steps, cpu, False, compile=True)   # its warm-up steps compile
+    compiled = bare_step_rate(model_name, size, batch, steps, cpu, False, compiled=True)   # its warm-up steps compile
     after = bare_step_rate(model_name, size, batch, steps, cpu, False)
     print(f'  {model_name} {size} px, batch {batch}, float32: eager {before:.1f} / {after:.1f} img/s, torch.compile {compiled:.1f} img/s '
           f'({compiled/((before + after)/2):.2f}x)')
@@ -79,7 +79,7 @@ def fresh_rate(model_name, size, batch, steps, precision='fp32'):
         t0 = time.perf_counter(); tr.fit(until=2)         # the second: part 2 (waited for if unfinished), part 3 drawn meanwhile
         return steps*batch/(time.perf_counter() - t0)
 
-def main(steps, threads, model='cpu-vit', recipe_only=False, compile=False):
+def main(steps, threads, model='cpu-vit', recipe_only=False, with_compile=False):
     torch.set_num_threads(threads)
     print(f'CPU, {threads} thread(s), batch 128 (engine: emoji-scenes shards, flips, AdamW; bare: random tensors)')
     for name, size in () if recipe_only else (('tiny-vit-32', 32), ('tiny-vit', 64), ('tiny-vit-p16', 64)):
@@ -93,7 +93,7 @@ def main(steps, threads, model='cpu-vit', recipe_only=False, compile=False):
         print(f'  {model} ({recipe}) 64 px, batch 256, {precision}: engine {eng:6.1f} img/s, bare step {bare:6.1f} img/s, ratio {eng/bare:.2f}')
         fresh = fresh_rate(model, 64, 256, steps, precision)
         print(f'  {model} ({recipe}), fresh scenes drawn each epoch, {precision}: {fresh:6.1f} img/s, ratio to the bare step {fresh/bare:.2f} (goal >= 0.85)')
-    if compile: compile_line(model, 64, 128, max(steps, 12))
+    if with_compile: compile_line(model, 64, 128, max(steps, 12))
     if 'bf16' in rates: print(f'  bf16 / float32, engine end to end: {rates["bf16"]/rates["fp32"]:.2f}x (goal >= 1.5)')
     else: print('  bf16: this CPU has neither AMX nor AVX-512 BF16, so bf16 would be emulated (slower than float32); precision auto = fp32 here')
     if torch.cuda.is_available():
